@@ -1,0 +1,50 @@
+/**
+ * Access tokens are short-lived JWTs (HS256); refresh tokens are random opaque strings whose
+ * SHA-256 alone is stored, so a database leak does not leak usable tokens.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createSigner, createVerifier } from 'fast-jwt';
+import { UnauthorizedError } from '../shared/errors.js';
+
+export type Role = 'admin' | 'manager';
+
+export interface AccessClaims {
+  userId: string;
+  companyId: string;
+  role: Role;
+}
+
+export interface TokenService {
+  signAccess(claims: AccessClaims): string;
+  verifyAccess(token: string): AccessClaims;
+  readonly accessTtlSec: number;
+}
+
+export function createTokenService(secret: string, accessTtlSec: number): TokenService {
+  const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: accessTtlSec * 1000 });
+  const verify = createVerifier({ key: secret, algorithms: ['HS256'] });
+  return {
+    accessTtlSec,
+    signAccess: (c) => sign({ sub: c.userId, cid: c.companyId, role: c.role, typ: 'access' }),
+    verifyAccess(token) {
+      let payload: Record<string, unknown>;
+      try {
+        payload = verify(token) as Record<string, unknown>;
+      } catch (err) {
+        const expired = (err as { code?: string }).code === 'FAST_JWT_EXPIRED';
+        throw new UnauthorizedError(
+          expired ? 'Access token expired' : 'Invalid access token',
+          expired ? 'token_expired' : 'invalid_token',
+        );
+      }
+      const { sub, cid, role, typ } = payload;
+      if (typeof sub !== 'string' || typeof cid !== 'string' || (role !== 'admin' && role !== 'manager') || typ !== 'access') {
+        throw new UnauthorizedError('Invalid access token', 'invalid_token');
+      }
+      return { userId: sub, companyId: cid, role };
+    },
+  };
+}
+
+export const newRefreshToken = (): string => randomBytes(32).toString('base64url');
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');

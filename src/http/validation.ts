@@ -1,0 +1,60 @@
+/**
+ * Two Ajv instances: bodies are validated strictly (no type coercion, unknown fields rejected by
+ * the schemas' additionalProperties: false), while query strings and path parameters are coerced
+ * from their string form. Errors name the offending field.
+ */
+import { Ajv, type ErrorObject, type Options } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import type { FieldProblem } from '../shared/errors.js';
+
+const base: Options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false };
+
+function makeAjv(opts: Options): Ajv {
+  const ajv = new Ajv({ ...base, ...opts });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  return ajv;
+}
+
+const bodyAjv = makeAjv({ coerceTypes: false });
+const paramsAjv = makeAjv({ coerceTypes: 'array' });
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? bodyAjv : paramsAjv;
+  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+};
+
+/** Turns Ajv errors into `{field, message}` pairs, one per field. */
+export function describeValidation(errors: readonly Partial<ErrorObject>[], location: string | undefined): FieldProblem[] {
+  const seen = new Map<string, string>();
+  for (const e of errors) {
+    let field = (e.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+    const params = (e.params ?? {}) as Record<string, unknown>;
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'required' && typeof params.missingProperty === 'string') {
+      field = field ? `${field}.${params.missingProperty}` : params.missingProperty;
+      message = 'is required';
+    } else if (e.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+      field = field ? `${field}.${params.additionalProperty}` : params.additionalProperty;
+      message = 'is not an allowed field';
+    } else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+      message = `must be one of ${params.allowedValues.map(String).join(', ')}`;
+    } else if (e.keyword === 'anyOf' || e.keyword === 'const') {
+      continue; // the branch errors say more; a union of consts gets its own summary below
+    }
+    if (!field) field = location ?? 'body';
+    if (!seen.has(field)) seen.set(field, message);
+  }
+  if (seen.size === 0) {
+    const constErrors = errors.filter((e) => e.keyword === 'const');
+    const first = constErrors[0];
+    if (first) {
+      const field = (first.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') || (location ?? 'body');
+      const allowed = constErrors.map((e) => String((e.params as { allowedValue?: unknown }).allowedValue));
+      seen.set(field, `must be one of ${[...new Set(allowed)].join(', ')}`);
+    } else {
+      seen.set(location ?? 'body', 'is invalid');
+    }
+  }
+  return [...seen].map(([field, message]) => ({ field, message }));
+}

@@ -1,0 +1,148 @@
+/**
+ * Socket.IO gateway: handshake authentication, rooms, and the fan-out of domain events.
+ * Rooms: `admins:<companyId>` (every event of the company), `session:<sessionId>` (managers who
+ * may read that session), `user:<userId>` (events addressed to one user). One emit to a set of
+ * rooms reaches each socket once.
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import type { AccessClaims, TokenService } from '../auth/tokens.js';
+import type { DomainEvent, EventBus } from '../shared/event-bus.js';
+import { AppError } from '../shared/errors.js';
+import type { ServerToClientEvents } from './socket-events.js';
+
+export type GatewaySocket = Socket<Record<string, never>, ServerToClientEvents, Record<string, never>, AccessClaims>;
+export type GatewayServer = Server<Record<string, never>, ServerToClientEvents, Record<string, never>, AccessClaims>;
+
+export const rooms = {
+  company: (companyId: string) => `company:${companyId}`,
+  admins: (companyId: string) => `admins:${companyId}`,
+  session: (sessionId: string) => `session:${sessionId}`,
+  user: (userId: string) => `user:${userId}`,
+};
+
+export interface GatewayDeps {
+  logger: Logger;
+  tokens: TokenService;
+  bus: EventBus;
+  isActiveUser: (claims: AccessClaims) => Promise<boolean>;
+  /** Session ids a manager may read (the single access policy decides). */
+  readableSessionIds: (claims: AccessClaims) => Promise<string[]>;
+  corsOrigins: readonly string[];
+}
+
+export interface Gateway {
+  readonly io: GatewayServer;
+  /** The users of a company with a live socket (on every node, with a cluster adapter). */
+  connectedUsers(companyId: string): Promise<AccessClaims[]>;
+  close(): Promise<void>;
+}
+
+function handshakeToken(socket: Socket): string | undefined {
+  const auth = socket.handshake.auth as { token?: unknown } | undefined;
+  if (typeof auth?.token === 'string' && auth.token) return auth.token.replace(/^Bearer\s+/i, '');
+  const header = socket.handshake.headers.authorization;
+  return header?.replace(/^Bearer\s+/i, '') || undefined;
+}
+
+export function createGateway(server: HttpServer, deps: GatewayDeps): Gateway {
+  const { logger, tokens, bus } = deps;
+  const io: GatewayServer = new Server(server, {
+    path: '/socket.io/',
+    serveClient: false,
+    cors: deps.corsOrigins.length ? { origin: [...deps.corsOrigins], credentials: true } : undefined,
+    // A client that drops for a short while gets the events it missed on reconnect.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+  });
+
+  io.use((socket, next) => {
+    const token = handshakeToken(socket);
+    if (!token) {
+      next(new Error('unauthorized: missing token'));
+      return;
+    }
+    let claims: AccessClaims;
+    try {
+      claims = tokens.verifyAccess(token);
+    } catch (err) {
+      next(new Error(`unauthorized: ${err instanceof AppError ? err.message : 'invalid token'}`));
+      return;
+    }
+    deps
+      .isActiveUser(claims)
+      .then((active) => {
+        if (!active) return next(new Error('unauthorized: user no longer exists'));
+        socket.data = claims;
+        next();
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'socket handshake failed');
+        next(new Error('internal error'));
+      });
+  });
+
+  const syncRooms = async (socket: GatewaySocket): Promise<void> => {
+    const claims = socket.data;
+    await socket.join([rooms.user(claims.userId), rooms.company(claims.companyId)]);
+    if (claims.role === 'admin') {
+      await socket.join(rooms.admins(claims.companyId));
+      return;
+    }
+    const allowed = new Set((await deps.readableSessionIds(claims)).map(rooms.session));
+    for (const room of socket.rooms) if (room.startsWith('session:') && !allowed.has(room)) await socket.leave(room);
+    await socket.join([...allowed]);
+  };
+
+  io.on('connection', (socket) => {
+    syncRooms(socket).catch((err: unknown) => {
+      logger.error({ err, userId: socket.data.userId }, 'could not join rooms; disconnecting socket');
+      socket.disconnect(true);
+    });
+  });
+
+  const fanOut = (event: DomainEvent): void => {
+    if (event.kind === 'public') {
+      const { audience } = event;
+      const targets = audience.excludeAdmins ? [] : [rooms.admins(audience.companyId)];
+      if (audience.sessionId) targets.push(rooms.session(audience.sessionId));
+      for (const id of audience.userIds ?? []) targets.push(rooms.user(id));
+      if (targets.length === 0) return;
+      (io.to(targets).emit as (name: string, payload: unknown) => boolean)(event.name, event.payload);
+      return;
+    }
+    switch (event.name) {
+      case 'access.changed':
+        if (event.canRead) io.in(rooms.user(event.managerId)).socketsJoin(rooms.session(event.sessionId));
+        else io.in(rooms.user(event.managerId)).socketsLeave(rooms.session(event.sessionId));
+        break;
+      case 'session.removed':
+        io.in(rooms.session(event.sessionId)).socketsLeave(rooms.session(event.sessionId));
+        break;
+      case 'user.disconnect':
+        io.in(rooms.user(event.userId)).disconnectSockets(true);
+        break;
+      default:
+        break;
+    }
+  };
+  const unsubscribe = bus.subscribe(fanOut);
+
+  return {
+    io,
+    async connectedUsers(companyId) {
+      const sockets = await io.in(rooms.company(companyId)).fetchSockets();
+      const byUser = new Map(sockets.map((s) => [s.data.userId, s.data]));
+      return [...byUser.values()];
+    },
+    async close() {
+      unsubscribe();
+      io.disconnectSockets(true);
+      // io.close() would also close the HTTP server, which the caller owns; close only the engine.
+      await new Promise<void>((resolve) => {
+        io.engine.close();
+        resolve();
+      });
+    },
+  };
+}

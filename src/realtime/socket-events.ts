@@ -1,0 +1,156 @@
+/**
+ * The Socket.IO contract (seed 000): the 12 server-to-client events and their payloads.
+ * Both the server and the web dashboard import this file, so there is one copy of it.
+ * Timestamps are ISO-8601 strings.
+ */
+import type { ChatKind, DeliveryStatus, MessageType } from '../whatsapp/engine.js';
+
+export interface ChatSummaryPayload {
+  id: string;
+  chatId: string;
+  chatName: string | null;
+  chatType: ChatKind;
+  isGroup: boolean;
+  lastMessageAt: string | null;
+  lastMessageText: string | null;
+  unreadCount: number;
+}
+
+export interface MessagePayload {
+  id: string;
+  messageId: string;
+  fromMe: boolean;
+  fromNumber: string;
+  fromName: string | null;
+  body: string | null;
+  messageType: MessageType;
+  timestamp: string;
+  status?: DeliveryStatus | null;
+  managerId?: string | null;
+}
+
+export interface NewMessageEvent {
+  sessionId: string;
+  companyId: string;
+  chat: ChatSummaryPayload;
+  message: MessagePayload;
+}
+
+export interface ChatUpdatedEvent {
+  sessionId: string;
+  companyId: string;
+  chatId: string;
+  lastMessageAt: string | null;
+  lastMessageText: string | null;
+  unreadCount: number;
+}
+
+export interface QrUpdatedEvent {
+  sessionId: string;
+  qrCode: string;
+}
+
+export interface SessionConnectedEvent {
+  sessionId: string;
+  phoneNumber: string;
+  displayName: string;
+}
+
+export interface SessionDisconnectedEvent {
+  sessionId: string;
+  reason: string;
+}
+
+export interface StatsUpdatedEvent {
+  companyId: string;
+  stats: {
+    totalChats: number;
+    unreadChats: number;
+    totalMessages: number;
+    todayMessages: number;
+    connectedSessions: number;
+  };
+}
+
+export interface TypingStatusEvent {
+  sessionId: string;
+  chatId: string;
+  isTyping: boolean;
+  participantId: string;
+  timestamp: string;
+}
+
+export interface MessageStatusEvent {
+  sessionId: string;
+  messageId: string;
+  status: DeliveryStatus;
+  timestamp: string;
+}
+
+export interface SessionErrorEvent {
+  sessionId: string;
+  errorType: string;
+  message: string;
+  timestamp: string;
+}
+
+export interface SendErrorEvent {
+  sessionId: string;
+  chatId: string;
+  messageText: string;
+  errorType: string;
+  message: string;
+  timestamp: string;
+}
+
+export interface ManagerAccessGrantedEvent {
+  sessionId: string;
+  managerId: string;
+  managerName: string;
+  permissions: Permission[];
+  grantedBy: string;
+  timestamp: string;
+}
+
+export interface ManagerAccessRevokedEvent {
+  sessionId: string;
+  managerId: string;
+  managerName: string;
+  revokedBy: string;
+  timestamp: string;
+}
+
+export type Permission = 'read' | 'write';
+
+export interface ServerToClientEvents {
+  'whatsapp:new-message': (e: NewMessageEvent) => void;
+  'whatsapp:chat-updated': (e: ChatUpdatedEvent) => void;
+  'whatsapp:qr-updated': (e: QrUpdatedEvent) => void;
+  'whatsapp:session-connected': (e: SessionConnectedEvent) => void;
+  'whatsapp:session-disconnected': (e: SessionDisconnectedEvent) => void;
+  'whatsapp:stats-updated': (e: StatsUpdatedEvent) => void;
+  'whatsapp:typing-status': (e: TypingStatusEvent) => void;
+  'whatsapp:message-status': (e: MessageStatusEvent) => void;
+  'whatsapp:session-error': (e: SessionErrorEvent) => void;
+  'whatsapp:send-error': (e: SendErrorEvent) => void;
+  'whatsapp:manager-access-granted': (e: ManagerAccessGrantedEvent) => void;
+  'whatsapp:manager-access-revoked': (e: ManagerAccessRevokedEvent) => void;
+}
+
+export type SocketEventName = keyof ServerToClientEvents;
+export type SocketEventPayload<E extends SocketEventName> = Parameters<ServerToClientEvents[E]>[0];
+
+export const SOCKET_EVENT_NAMES: readonly SocketEventName[] = [
+  'whatsapp:new-message',
+  'whatsapp:chat-updated',
+  'whatsapp:qr-updated',
+  'whatsapp:session-connected',
+  'whatsapp:session-disconnected',
+  'whatsapp:stats-updated',
+  'whatsapp:typing-status',
+  'whatsapp:message-status',
+  'whatsapp:session-error',
+  'whatsapp:send-error',
+  'whatsapp:manager-access-granted',
+  'whatsapp:manager-access-revoked',
+];

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { Email, Password, PersonName } from '../auth/auth.routes.js';
+import type { AuthHooks } from '../http/auth-hooks.js';
+import { caller } from '../http/auth-hooks.js';
+import { errorResponses, ok, okList, OkMessage, pageQuery, RowId } from '../http/schemas.js';
+import type { Role } from '../auth/tokens.js';
+import { UserSchema } from './user-view.js';
+import type { NewUserInput, UserPatch, UsersService } from './users.service.js';
+
+const RoleSchema = Type.Union([Type.Literal('manager'), Type.Literal('admin')]);
+const UserIdParams = Type.Object({ userId: RowId });
+
+export function registerUsersRoutes(app: FastifyInstance, deps: { users: UsersService; hooks: AuthHooks }): void {
+  const { users, hooks } = deps;
+  const common = { tags: ['users'], security: [{ bearerAuth: [] }] };
+
+  app.post('/api/users', {
+    onRequest: hooks.requireAdmin,
+    schema: {
+      ...common,
+      summary: 'Create a user (manager or admin) in your company',
+      body: Type.Object({ email: Email, password: Password, firstName: PersonName, lastName: PersonName, role: RoleSchema }, { additionalProperties: false }),
+      response: { 201: ok(UserSchema), ...errorResponses(400, 401, 403, 409) },
+    },
+    handler: async (request, reply) => {
+      const user = await users.create(caller(request).companyId, request.body as NewUserInput);
+      return reply.status(201).send({ success: true, data: user });
+    },
+  });
+
+  app.get('/api/users', {
+    onRequest: hooks.requireAdmin,
+    schema: {
+      ...common,
+      summary: 'List the users of your company',
+      querystring: Type.Object({ ...pageQuery(50), role: Type.Optional(RoleSchema) }, { additionalProperties: false }),
+      response: { 200: okList(UserSchema), ...errorResponses(400, 401, 403) },
+    },
+    handler: async (request) => {
+      const { page = 1, limit = 50, role } = request.query as { page?: number; limit?: number; role?: Role };
+      const { items, total } = await users.list(caller(request).companyId, page, limit, role);
+      return { success: true, data: items, pagination: { total, page, limit } };
+    },
+  });
+
+  app.get('/api/users/:userId', {
+    onRequest: hooks.requireAdmin,
+    schema: { ...common, summary: 'One user', params: UserIdParams, response: { 200: ok(UserSchema), ...errorResponses(401, 403, 404) } },
+    handler: async (request) => ({
+      success: true,
+      data: await users.get(caller(request).companyId, (request.params as { userId: string }).userId),
+    }),
+  });
+
+  app.patch('/api/users/:userId', {
+    onRequest: hooks.requireAdmin,
+    schema: {
+      ...common,
+      summary: 'Edit a user',
+      params: UserIdParams,
+      body: Type.Object(
+        {
+          email: Type.Optional(Email),
+          password: Type.Optional(Password),
+          firstName: Type.Optional(PersonName),
+          lastName: Type.Optional(PersonName),
+          role: Type.Optional(RoleSchema),
+        },
+        { additionalProperties: false, minProperties: 1 },
+      ),
+      response: { 200: ok(UserSchema), ...errorResponses(400, 401, 403, 404, 409) },
+    },
+    handler: async (request) => {
+      const me = caller(request);
+      const { userId } = request.params as { userId: string };
+      return { success: true, data: await users.update(me.companyId, me.userId, userId, request.body as UserPatch) };
+    },
+  });
+
+  app.delete('/api/users/:userId', {
+    onRequest: hooks.requireAdmin,
+    schema: {
+      ...common,
+      summary: 'Remove a user; a manager loses all access and its sockets are disconnected',
+      params: UserIdParams,
+      response: { 200: OkMessage, ...errorResponses(401, 403, 404, 409) },
+    },
+    handler: async (request) => {
+      const me = caller(request);
+      await users.remove(me.companyId, me.userId, (request.params as { userId: string }).userId);
+      return { success: true, message: 'User removed' };
+    },
+  });
+}

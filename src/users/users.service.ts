@@ -1,0 +1,110 @@
+import type { Role } from '../auth/tokens.js';
+import { hashPassword } from '../auth/password.js';
+import type { EventBus } from '../shared/event-bus.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { isUniqueViolation, type UsersQueries, type UsersRepository } from './users.repository.js';
+import { toUserView, type UserView } from './user-view.js';
+
+export interface NewUserInput {
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  role: Role;
+}
+
+export type UserPatch = Partial<NewUserInput>;
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+export function createUsersService(deps: { users: UsersRepository; bus: EventBus; revokeAllTokens: (userId: string) => Promise<void> }) {
+  const { users, bus } = deps;
+
+  const assertNotLastAdmin = async (repo: UsersQueries, companyId: string): Promise<void> => {
+    if ((await repo.countAdmins(companyId)) <= 1) {
+      throw new ConflictError('A company must keep at least one admin', 'last_admin');
+    }
+  };
+
+  return {
+    async create(companyId: string, input: NewUserInput): Promise<UserView> {
+      try {
+        const row = await users.insert({
+          id: newId(),
+          companyId,
+          email: normalizeEmail(input.email),
+          passwordHash: await hashPassword(input.password),
+          firstName: input.firstName.trim(),
+          lastName: input.lastName.trim(),
+          role: input.role,
+        });
+        return toUserView(row);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ConflictError('A user with this email already exists', 'email_taken');
+        throw err;
+      }
+    },
+
+    async list(companyId: string, page: number, limit: number, role?: Role) {
+      const { rows, total } = await users.list(companyId, page, limit, role);
+      return { items: rows.map(toUserView), total };
+    },
+
+    async get(companyId: string, id: string): Promise<UserView> {
+      const row = await users.findById(companyId, id);
+      if (!row) throw new NotFoundError('User');
+      return toUserView(row);
+    },
+
+    async update(companyId: string, actorId: string, id: string, patch: UserPatch): Promise<UserView> {
+      if (!(await users.exists(companyId, id))) throw new NotFoundError('User');
+      const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
+      try {
+        // Check and write under the company lock: two admins demoting each other at once must not
+        // leave the company without an admin.
+        const { current, row } = await users.withCompanyLock(companyId, async (repo) => {
+          const current = await repo.findById(companyId, id);
+          if (!current) throw new NotFoundError('User');
+          if (patch.role === 'manager' && current.role === 'admin') {
+            if (id === actorId) throw new ForbiddenError('You cannot remove your own admin role');
+            await assertNotLastAdmin(repo, companyId);
+          }
+          const row = await repo.update(companyId, id, {
+            ...(patch.email !== undefined && { email: normalizeEmail(patch.email) }),
+            ...(patch.firstName !== undefined && { firstName: patch.firstName.trim() }),
+            ...(patch.lastName !== undefined && { lastName: patch.lastName.trim() }),
+            ...(patch.role !== undefined && { role: patch.role }),
+            ...(passwordHash !== undefined && { passwordHash }),
+          });
+          if (!row) throw new NotFoundError('User');
+          return { current, row };
+        });
+        // A new password or role ends every other login of that user.
+        if (patch.password !== undefined || (patch.role !== undefined && patch.role !== current.role)) {
+          await deps.revokeAllTokens(id);
+          // Live sockets joined rooms under the old role; make them reconnect under the new one.
+          bus.publish({ kind: 'internal', name: 'user.disconnect', companyId, userId: id });
+        }
+        return toUserView(row);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ConflictError('A user with this email already exists', 'email_taken');
+        throw err;
+      }
+    },
+
+    async remove(companyId: string, actorId: string, id: string): Promise<void> {
+      await users.withCompanyLock(companyId, async (repo) => {
+        const current = await repo.findById(companyId, id);
+        if (!current) throw new NotFoundError('User');
+        if (id === actorId) throw new ForbiddenError('You cannot remove yourself');
+        if (current.role === 'admin') await assertNotLastAdmin(repo, companyId);
+        // Access grants and refresh tokens go with the row (foreign keys cascade).
+        if (!(await repo.remove(companyId, id))) throw new NotFoundError('User');
+      });
+      bus.publish({ kind: 'internal', name: 'user.disconnect', companyId, userId: id });
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;

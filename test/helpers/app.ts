@@ -1,0 +1,112 @@
+/** Builds the real app on a fresh database for inject() route tests. */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { buildApp, type App, type AppOverrides } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { Database } from '../../src/db/client.js';
+import { openFreshDatabase, type DbKind } from './databases.js';
+
+export interface TestApp {
+  app: App;
+  inject: App['http']['inject'];
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  opts: { env?: Record<string, string>; db?: DbKind; database?: Database; overrides?: Omit<AppOverrides, 'database'> } = {},
+): Promise<TestApp> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-test-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    WHATSAPP_ENGINE: 'simulator',
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  let cleanup = async (): Promise<void> => undefined;
+  let database = opts.database;
+  if (!database) {
+    const fresh = await openFreshDatabase(opts.db ?? 'pglite');
+    database = fresh.database;
+    cleanup = fresh.cleanup;
+  }
+  const app = await buildApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...opts.overrides, database });
+  await app.http.ready();
+  await app.start();
+  return {
+    app,
+    inject: app.http.inject.bind(app.http) as App['http']['inject'],
+    async close() {
+      await app.close();
+      await cleanup().catch(() => undefined);
+    },
+  };
+}
+
+let counter = 0;
+/** A unique email per call, so suites sharing a database never collide. */
+export const uniqueEmail = (prefix = 'user'): string => `${prefix}.${Date.now().toString(36)}.${++counter}@example.com`;
+
+export interface Actor {
+  token: string;
+  refreshToken: string;
+  userId: string;
+  companyId: string;
+  email: string;
+  password: string;
+  headers: { authorization: string };
+}
+
+/** Registers a new company and returns its admin. */
+export async function registerCompany(t: Pick<TestApp, 'inject'>, name = 'Acme'): Promise<Actor> {
+  const email = uniqueEmail('admin');
+  const password = 'correct horse battery';
+  const res = await t.inject({
+    method: 'POST',
+    url: '/api/auth/register',
+    payload: { companyName: name, email, password, firstName: 'Ada', lastName: 'Admin' },
+  });
+  if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
+  const { data } = res.json() as { data: { accessToken: string; refreshToken: string; user: { id: string; companyId: string } } };
+  return {
+    token: data.accessToken,
+    refreshToken: data.refreshToken,
+    userId: data.user.id,
+    companyId: data.user.companyId,
+    email,
+    password,
+    headers: { authorization: `Bearer ${data.accessToken}` },
+  };
+}
+
+/** Creates a user in the admin's company and logs it in. */
+export async function createUser(
+  t: Pick<TestApp, 'inject'>,
+  admin: Actor,
+  role: 'manager' | 'admin' = 'manager',
+  names: { firstName?: string; lastName?: string } = {},
+): Promise<Actor> {
+  const email = uniqueEmail(role);
+  const password = 'manager password 1';
+  const res = await t.inject({
+    method: 'POST',
+    url: '/api/users',
+    headers: admin.headers,
+    payload: { email, password, firstName: names.firstName ?? 'Max', lastName: names.lastName ?? 'Manager', role },
+  });
+  if (res.statusCode !== 201) throw new Error(`create user failed: ${res.statusCode} ${res.body}`);
+  const login = await t.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+  if (login.statusCode !== 200) throw new Error(`login failed: ${login.statusCode} ${login.body}`);
+  const { data } = login.json() as { data: { accessToken: string; refreshToken: string; user: { id: string; companyId: string } } };
+  return {
+    token: data.accessToken,
+    refreshToken: data.refreshToken,
+    userId: data.user.id,
+    companyId: data.user.companyId,
+    email,
+    password,
+    headers: { authorization: `Bearer ${data.accessToken}` },
+  };
+}

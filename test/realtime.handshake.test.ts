@@ -1,0 +1,176 @@
+/**
+ * Socket.IO handshake over a real listening server: token checks, rooms, and the removal of a
+ * user's live sockets.
+ */
+import type { AddressInfo } from 'node:net';
+import { createSigner } from 'fast-jwt';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOCKET_EVENT_NAMES } from '../src/realtime/socket-events.js';
+import { createTestApp, createUser, registerCompany, type Actor, type TestApp } from './helpers/app.js';
+import { databaseKinds } from './helpers/databases.js';
+
+const SEED_EVENTS = [
+  'whatsapp:new-message',
+  'whatsapp:chat-updated',
+  'whatsapp:qr-updated',
+  'whatsapp:session-connected',
+  'whatsapp:session-disconnected',
+  'whatsapp:stats-updated',
+  'whatsapp:typing-status',
+  'whatsapp:message-status',
+  'whatsapp:session-error',
+  'whatsapp:send-error',
+  'whatsapp:manager-access-granted',
+  'whatsapp:manager-access-revoked',
+];
+
+describe('the typed event map', () => {
+  it('has exactly the 12 seed event names', () => {
+    expect(SOCKET_EVENT_NAMES).toHaveLength(12);
+    expect(new Set(SOCKET_EVENT_NAMES).size).toBe(12);
+    expect([...SOCKET_EVENT_NAMES].sort()).toEqual([...SEED_EVENTS].sort());
+  });
+});
+
+/** Resolves when `check` holds, or fails after `ms`. */
+async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(await databaseKinds())('socket handshake on %s', (kind) => {
+  let t: TestApp;
+  let url: string;
+  let admin: Actor;
+  let manager: Actor;
+  const sockets: Socket[] = [];
+
+  /** Connects exactly as the seed's client does (no reconnection, so failures stay failures). */
+  const open = (auth: Record<string, unknown> | undefined): Socket => {
+    const s = io(url, {
+      transports: ['websocket', 'polling'],
+      path: '/socket.io/',
+      ...(auth ? { auth } : {}),
+      reconnection: false,
+      forceNew: true,
+      timeout: 5000,
+    });
+    sockets.push(s);
+    return s;
+  };
+  const connect = (token: string): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const s = open({ token });
+      const timer = setTimeout(() => reject(new Error('no connect within 10 s')), 10_000);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      s.once('connect_error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  const refused = (auth: Record<string, unknown> | undefined): Promise<Error> =>
+    new Promise((resolve, reject) => {
+      const s = open(auth);
+      const timer = setTimeout(() => reject(new Error('neither connect_error nor connect within 10 s')), 10_000);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        reject(new Error('connected although it should have been refused'));
+      });
+      s.once('connect_error', (err) => {
+        clearTimeout(timer);
+        resolve(err);
+      });
+    });
+  const roomMembers = async (room: string): Promise<string[]> => (await t.app.gateway.io.in(room).fetchSockets()).map((s) => s.id);
+
+  beforeAll(async () => {
+    t = await createTestApp({ db: kind });
+    await t.app.http.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(t.app.http.server.address() as AddressInfo).port}`;
+    admin = await registerCompany(t, 'Socket Co');
+    manager = await createUser(t, admin, 'manager');
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await t?.close();
+  });
+
+  it('an admin connects and joins user:<id> and admins:<companyId>', async () => {
+    const s = await connect(admin.token);
+    expect(s.connected).toBe(true);
+    await until(async () => (await roomMembers(`admins:${admin.companyId}`)).includes(s.id!), 5000, 'admin room');
+    expect(await roomMembers(`user:${admin.userId}`)).toContain(s.id);
+    const [server] = await t.app.gateway.io.in(s.id!).fetchSockets();
+    expect(server?.data).toEqual({ userId: admin.userId, companyId: admin.companyId, role: 'admin' });
+  });
+
+  it('accepts the token with a "Bearer " prefix too', async () => {
+    const s = await connect(`Bearer ${admin.token}`);
+    await until(async () => (await roomMembers(`user:${admin.userId}`)).includes(s.id!), 5000, 'user room');
+  });
+
+  it('a manager joins its user room but not the admins room', async () => {
+    const s = await connect(manager.token);
+    await until(async () => (await roomMembers(`user:${manager.userId}`)).includes(s.id!), 5000, 'user room');
+    expect(await roomMembers(`admins:${admin.companyId}`)).not.toContain(s.id);
+    const [server] = await t.app.gateway.io.in(s.id!).fetchSockets();
+    expect([...(server?.rooms ?? [])].filter((r) => r !== s.id).sort()).toEqual([`company:${manager.companyId}`, `user:${manager.userId}`]);
+  });
+
+  it('refuses a missing token', async () => {
+    expect((await refused(undefined)).message).toMatch(/^unauthorized/);
+    expect((await refused({ token: '' })).message).toMatch(/^unauthorized/);
+    expect((await refused({ token: 42 })).message).toMatch(/^unauthorized/);
+  });
+
+  it('refuses a forged token', async () => {
+    const forged = createSigner({ key: 'not-the-server-secret-not-the-server-secret', algorithm: 'HS256', expiresIn: 60_000 })({
+      sub: admin.userId,
+      cid: admin.companyId,
+      role: 'admin',
+      typ: 'access',
+    });
+    expect((await refused({ token: forged })).message).toMatch(/^unauthorized/);
+    expect((await refused({ token: 'garbage' })).message).toMatch(/^unauthorized/);
+    // Right signature, but claims a role the user does not have.
+    const sign = createSigner({ key: t.app.config.jwtSecret!, algorithm: 'HS256', expiresIn: 60_000 });
+    const escalated = sign({ sub: manager.userId, cid: manager.companyId, role: 'admin', typ: 'access' });
+    expect((await refused({ token: escalated })).message).toMatch(/^unauthorized/);
+  });
+
+  it('refuses an expired token', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const sign = createSigner({ key: t.app.config.jwtSecret!, algorithm: 'HS256' });
+    const expired = sign({ sub: admin.userId, cid: admin.companyId, role: 'admin', typ: 'access', iat: now - 3600, exp: now - 10 });
+    const err = await refused({ token: expired });
+    expect(err.message).toMatch(/^unauthorized/);
+    expect(err.message).toMatch(/expired/i);
+  });
+
+  it('a user removed by the admin is disconnected and cannot connect again', async () => {
+    const doomed = await createUser(t, admin, 'manager');
+    const s = await connect(doomed.token);
+    await until(async () => (await roomMembers(`user:${doomed.userId}`)).includes(s.id!), 5000, 'user room');
+    const disconnected = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('socket was not disconnected within 10 s')), 10_000);
+      s.once('disconnect', (reason) => {
+        clearTimeout(timer);
+        resolve(reason);
+      });
+    });
+    const res = await t.inject({ method: 'DELETE', url: `/api/users/${doomed.userId}`, headers: admin.headers });
+    expect(res.statusCode).toBe(200);
+    expect(await disconnected).toBe('io server disconnect');
+    expect(await roomMembers(`user:${doomed.userId}`)).toEqual([]);
+    expect((await refused({ token: doomed.token })).message).toMatch(/^unauthorized/);
+    // Other users' sockets stay connected.
+    expect((await roomMembers(`admins:${admin.companyId}`)).length).toBeGreaterThan(0);
+  });
+});
