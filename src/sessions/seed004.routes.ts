@@ -1,0 +1,69 @@
+/**
+ * Seed 004 endpoints, with the seed's unwrapped shapes. `:id` / `:phoneId` is our session id.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AuthHooks } from '../http/auth-hooks.js';
+import { caller } from '../http/auth-hooks.js';
+import { errorResponses, NullableDate, NullableString, RowId } from '../http/schemas.js';
+import { HealthSchema, SessionStatusSchema } from './session-view.js';
+import type { SessionsService } from './sessions.service.js';
+
+const Done = Type.Object({ success: Type.Literal(true), message: Type.String() });
+const StatsSchema = Type.Object({ phoneId: Type.String(), isConnected: Type.Boolean(), ...HealthSchema.properties });
+const CloseBody = Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }));
+
+export function registerSeed004Routes(app: FastifyInstance, deps: { sessions: SessionsService; hooks: AuthHooks }): void {
+  const { sessions, hooks } = deps;
+  const common = { tags: ['session health (seed 004)'], security: [{ bearerAuth: [] }] };
+
+  app.get('/api/sessions', {
+    onRequest: hooks.requireAdmin,
+    schema: {
+      ...common,
+      summary: 'All sessions of the company with status and error stats',
+      response: {
+        200: Type.Array(
+          Type.Object({ id: Type.String(), phoneJid: NullableString, status: SessionStatusSchema, lastConnectedAt: NullableDate, stats: HealthSchema, isActive: Type.Boolean() }),
+        ),
+        ...errorResponses(401, 403),
+      },
+    },
+    handler: async (request) => sessions.seedList(caller(request)),
+  });
+
+  for (const path of ['/api/sessions/:id/stats', '/api/session/:id/stats']) {
+    app.get(path, {
+      onRequest: hooks.requireAdmin,
+      schema: { ...common, summary: 'Error stats of one session', params: Type.Object({ id: RowId }), response: { 200: StatsSchema, ...errorResponses(401, 403, 404) } },
+      handler: async (request) => sessions.health(caller(request), (request.params as { id: string }).id),
+    });
+  }
+
+  app.post('/api/sessions/:id/restart', {
+    onRequest: hooks.requireAdmin,
+    schema: { ...common, summary: 'Close, pause, start again with stored credentials', params: Type.Object({ id: RowId }), response: { 200: Done, ...errorResponses(401, 403, 404) } },
+    handler: async (request) => {
+      await sessions.restart(caller(request), (request.params as { id: string }).id);
+      return { success: true, message: 'Session restarted' };
+    },
+  });
+
+  for (const path of ['/api/sessions/:id/close', '/api/session/:id/close']) {
+    app.post(path, {
+      onRequest: hooks.requireAdmin,
+      schema: {
+        ...common,
+        summary: 'Close the connection, free the socket, reset counters; no automatic reconnect',
+        params: Type.Object({ id: RowId }),
+        body: CloseBody,
+        response: { 200: Done, ...errorResponses(400, 401, 403, 404) },
+      },
+      handler: async (request) => {
+        const { id } = request.params as { id: string };
+        await sessions.close(caller(request), id, (request.body as { reason?: string } | undefined)?.reason ?? 'Manual close via API');
+        return { success: true, message: `Session ${id} closed successfully` };
+      },
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { Type } from 'typebox';
+import { iso, NullableDate, NullableString } from '../http/schemas.js';
+import type { HealthStats } from './health.js';
+import type { SessionListRow, SessionRow } from './sessions.repository.js';
+
+export const SessionStatusSchema = Type.Union(
+  ['starting', 'qr', 'connecting', 'connected', 'reconnecting', 'closed', 'logged_out', 'failed'].map((s) => Type.Literal(s)),
+);
+
+export const HealthSchema = Type.Object({
+  badMacErrors: Type.Integer(),
+  badDecryptErrors: Type.Integer(),
+  maxBadMacErrors: Type.Integer(),
+  maxBadDecryptErrors: Type.Integer(),
+  isHealthy: Type.Boolean(),
+});
+
+export const SessionSchema = Type.Object({
+  id: Type.String(),
+  displayName: Type.String(),
+  phoneNumber: NullableString,
+  isActive: Type.Boolean(),
+  isConnected: Type.Boolean(),
+  lastSeen: NullableDate,
+  admin: Type.Union([Type.Object({ firstName: Type.String(), lastName: Type.String(), email: Type.String() }), Type.Null()]),
+  _count: Type.Object({ chats: Type.Integer(), messages: Type.Integer() }),
+  status: SessionStatusSchema,
+  health: HealthSchema,
+  lastConnectedAt: NullableDate,
+  lastCloseReason: NullableString,
+  lastCloseAt: NullableDate,
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const CreatedSessionSchema = Type.Object({
+  sessionId: Type.String(),
+  displayName: Type.String(),
+  companyId: Type.String(),
+  adminId: NullableString,
+  isActive: Type.Boolean(),
+  isConnected: Type.Boolean(),
+  qrCode: NullableString,
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const toSessionView = (row: SessionListRow, health: HealthStats) => ({
+  id: row.id,
+  displayName: row.displayName,
+  phoneNumber: row.phoneNumber,
+  isActive: row.isActive,
+  isConnected: row.status === 'connected',
+  lastSeen: iso(row.lastSeen),
+  admin: row.admin,
+  _count: { chats: row.chatCount, messages: row.messageCount },
+  status: row.status,
+  health,
+  lastConnectedAt: iso(row.lastConnectedAt),
+  lastCloseReason: row.lastCloseReason,
+  lastCloseAt: iso(row.lastCloseAt),
+  createdAt: row.createdAt.toISOString(),
+});
+
+export const toCreatedSession = (row: SessionRow) => ({
+  sessionId: row.id,
+  displayName: row.displayName,
+  companyId: row.companyId,
+  adminId: row.adminId,
+  isActive: row.isActive,
+  isConnected: row.status === 'connected',
+  qrCode: null,
+  createdAt: row.createdAt.toISOString(),
+});

@@ -1,0 +1,109 @@
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { chats, users, waSessions } from '../db/schema/index.js';
+
+export type SessionRow = typeof waSessions.$inferSelect;
+export type SessionPatch = Partial<Omit<typeof waSessions.$inferInsert, 'id' | 'companyId' | 'createdAt'>>;
+
+export interface SessionListRow extends SessionRow {
+  admin: { firstName: string; lastName: string; email: string } | null;
+  chatCount: number;
+  messageCount: number;
+}
+
+export function createSessionsRepository(db: Db) {
+  return {
+    async insert(row: typeof waSessions.$inferInsert): Promise<SessionRow> {
+      const [created] = await db.insert(waSessions).values(row).returning();
+      return created!;
+    },
+    async find(companyId: string, id: string): Promise<SessionRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(waSessions)
+        .where(and(eq(waSessions.companyId, companyId), eq(waSessions.id, id)))
+        .limit(1);
+      return row;
+    },
+    /** Unscoped lookup for the engine side, which only knows session ids it created itself. */
+    async findById(id: string): Promise<SessionRow | undefined> {
+      const [row] = await db.select().from(waSessions).where(eq(waSessions.id, id)).limit(1);
+      return row;
+    },
+    async update(id: string, patch: SessionPatch): Promise<SessionRow | undefined> {
+      const [row] = await db
+        .update(waSessions)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(eq(waSessions.id, id))
+        .returning();
+      return row;
+    },
+    async remove(companyId: string, id: string): Promise<boolean> {
+      const rows = await db
+        .delete(waSessions)
+        .where(and(eq(waSessions.companyId, companyId), eq(waSessions.id, id)))
+        .returning({ id: waSessions.id });
+      return rows.length > 0;
+    },
+    /** Sessions to bring back after a restart. */
+    async listActive(): Promise<SessionRow[]> {
+      return db.select().from(waSessions).where(eq(waSessions.isActive, true)).orderBy(asc(waSessions.createdAt));
+    },
+    async listAll(companyId: string): Promise<SessionRow[]> {
+      return db.select().from(waSessions).where(eq(waSessions.companyId, companyId)).orderBy(asc(waSessions.createdAt), asc(waSessions.id));
+    },
+    /**
+     * One page of sessions with their admin and counters. `onlyIds` restricts a manager to the
+     * sessions granted to it. Counters come from the per-chat counters, not from scanning messages.
+     */
+    async listPage(
+      companyId: string,
+      page: number,
+      limit: number,
+      onlyIds?: string[],
+    ): Promise<{ rows: SessionListRow[]; total: number }> {
+      if (onlyIds && onlyIds.length === 0) return { rows: [], total: 0 };
+      const where = and(eq(waSessions.companyId, companyId), onlyIds ? inArray(waSessions.id, onlyIds) : undefined);
+      const counts = db
+        .select({
+          sessionId: chats.sessionId,
+          chatCount: count().as('chat_count'),
+          messageCount: sql<number>`coalesce(sum(${chats.messageCount}), 0)`.as('message_count'),
+        })
+        .from(chats)
+        .where(eq(chats.companyId, companyId))
+        .groupBy(chats.sessionId)
+        .as('counts');
+      const [rows, [totalRow]] = await Promise.all([
+        db
+          .select({
+            session: waSessions,
+            adminFirstName: users.firstName,
+            adminLastName: users.lastName,
+            adminEmail: users.email,
+            chatCount: counts.chatCount,
+            messageCount: counts.messageCount,
+          })
+          .from(waSessions)
+          .leftJoin(users, eq(users.id, waSessions.adminId))
+          .leftJoin(counts, eq(counts.sessionId, waSessions.id))
+          .where(where)
+          .orderBy(asc(waSessions.createdAt), asc(waSessions.id))
+          .limit(limit)
+          .offset((page - 1) * limit),
+        db.select({ n: count() }).from(waSessions).where(where),
+      ]);
+      return {
+        total: totalRow?.n ?? 0,
+        rows: rows.map((r) => ({
+          ...r.session,
+          admin: r.adminEmail ? { firstName: r.adminFirstName ?? '', lastName: r.adminLastName ?? '', email: r.adminEmail } : null,
+          chatCount: Number(r.chatCount ?? 0),
+          messageCount: Number(r.messageCount ?? 0),
+        })),
+      };
+    },
+  };
+}
+
+export type SessionsRepository = ReturnType<typeof createSessionsRepository>;

@@ -1,0 +1,230 @@
+/**
+ * The engine seam: one live WhatsApp connection of one session. Everything above this file
+ * (health counters, persistence, fan-out, webhooks) is engine-agnostic. Only
+ * `engines/baileys/` imports Baileys.
+ *
+ * WhatsApp ids crossing the seam are always in the API's canonical form:
+ * individual `77079856339@c.us`, group `1203...@g.us`, status `status@broadcast`.
+ */
+import type { Logger } from 'pino';
+
+export type ChatKind = 'individual' | 'group' | 'status';
+
+export type MessageType =
+  | 'text'
+  | 'image'
+  | 'video'
+  | 'audio'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contact'
+  | 'reaction'
+  | 'ciphertext'
+  | 'unknown';
+
+export type DeliveryStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+/** Why a connection ended. Values double as the `reason` of `whatsapp:session-disconnected`. */
+export type DisconnectReason =
+  | 'connection_lost' // transient drop (428/408/500/503...): the engine reconnects with backoff
+  | 'logged_out' // WhatsApp logged the device out (401): credentials wiped
+  | 'client_logout' // we logged out on purpose
+  | 'replaced' // another client opened the same credentials (440)
+  | 'closed' // we closed on purpose (close, restart, shutdown, threshold)
+  | 'forbidden' // 403/402/406: banned or blocked
+  | 'qr_expired' // the QR was not scanned in time
+  | 'failed'; // gave up after the retry limit
+
+export interface MediaInfo {
+  mimetype?: string;
+  fileName?: string;
+  caption?: string;
+  sizeBytes?: number;
+}
+
+export interface EngineMessage {
+  messageId: string;
+  /** Canonical chat id (`...@c.us`, `...@g.us`, `status@broadcast`). */
+  chatJid: string;
+  /** Another id of the same chat when WhatsApp gives one (e.g. the `@lid` form of a contact). */
+  chatAltJid?: string;
+  chatKind: ChatKind;
+  /** Group subject or contact push name, when known. */
+  chatName?: string;
+  fromMe: boolean;
+  /** Canonical id of the author: the contact, the group participant, or our own number. */
+  senderJid: string;
+  senderName?: string;
+  body: string | null;
+  messageType: MessageType;
+  timestamp: Date;
+  /** A decrypt failure stub; a later delivery with the same id replaces it. */
+  isPlaceholder: boolean;
+  media?: MediaInfo;
+  quotedMessageId?: string;
+  /** live: received now; offline: backlog after reconnect; own: our own send echoed back. */
+  origin: 'live' | 'offline' | 'own' | 'history';
+  status?: DeliveryStatus;
+}
+
+export type EngineEvent =
+  | { type: 'qr'; qr: string }
+  | { type: 'pairing-code'; code: string }
+  | { type: 'connecting' }
+  | { type: 'connected'; phoneNumber: string; jid: string; pushName?: string }
+  | {
+      type: 'disconnected';
+      reason: DisconnectReason;
+      willReconnect: boolean;
+      message: string;
+      /** Transport status code when there is one (Baileys' DisconnectReason codes). */
+      code?: number;
+      /** Reconnect attempt number and delay when willReconnect. */
+      attempt?: number;
+      retryInMs?: number;
+    }
+  | { type: 'message'; message: EngineMessage }
+  | {
+      type: 'message-status';
+      messageId: string;
+      chatJid: string;
+      status: DeliveryStatus;
+      timestamp: Date;
+      participantJid?: string;
+    }
+  | { type: 'typing'; chatJid: string; participantJid: string; isTyping: boolean; timestamp: Date }
+  | { type: 'chat-meta'; chatJid: string; name: string }
+  | {
+      type: 'decrypt-error';
+      kind: 'bad_mac' | 'bad_decrypt';
+      senderJid: string;
+      messageId?: string;
+      detail: string;
+      /** How many Signal keys the engine removed for this sender (Bad MAC cleanup). */
+      keysRemoved?: number;
+    }
+  | { type: 'error'; errorType: string; message: string };
+
+export type EngineEventHandler = (event: EngineEvent) => void;
+
+export type OutgoingContent =
+  | { type: 'text'; text: string }
+  | {
+      type: 'image' | 'video' | 'audio' | 'document';
+      data: Buffer;
+      mimetype: string;
+      fileName?: string;
+      caption?: string;
+    };
+
+export interface SendOptions {
+  quotedMessageId?: string;
+  /** Message id to use (lets a retried send keep its id); the engine generates one otherwise. */
+  messageId?: string;
+}
+
+export interface SentMessage {
+  messageId: string;
+  timestamp: Date;
+}
+
+export interface ReadKey {
+  messageId: string;
+  /** Author of the message in a group. */
+  participantJid?: string;
+}
+
+/** Thrown by `sendMessage` / `markRead` / `sendPresence`; `kind` drives the HTTP status and `send-error` event. */
+export class EngineSendError extends Error {
+  constructor(
+    readonly kind: 'rate_limit' | 'network' | 'not_on_whatsapp' | 'not_connected' | 'unknown',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineSendError';
+  }
+}
+
+export interface WhatsAppEngine {
+  /** Begins connecting. Never rejects for WhatsApp/network trouble: that becomes events. */
+  start(): Promise<void>;
+  /** Closes the connection on purpose and keeps credentials; no reconnect follows. */
+  stop(reason?: string): Promise<void>;
+  /** Logs the linked device out of WhatsApp (best effort) and wipes credentials. */
+  logout(): Promise<void>;
+  /** Pairing by phone-number code instead of QR (8 characters to type on the phone). */
+  requestPairingCode(phoneNumber: string): Promise<string>;
+  sendMessage(chatJid: string, content: OutgoingContent, opts?: SendOptions): Promise<SentMessage>;
+  markRead(chatJid: string, keys: ReadKey[]): Promise<void>;
+  sendPresence(chatJid: string, state: 'composing' | 'paused'): Promise<void>;
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  on(handler: EngineEventHandler): () => void;
+  /** The test-double control surface, in simulator and test-server modes only. */
+  readonly simulator?: SimulatorControl;
+}
+
+/** Signal/auth persistence the real engine needs; implemented on the database. */
+export interface AuthStateStore {
+  /** Serialized creds (BufferJSON string) or null when the session was never linked. */
+  loadCreds(): Promise<string | null>;
+  saveCreds(serialized: string): Promise<void>;
+  /** Serialized values by id; missing ids are absent from the result. */
+  getKeys(type: string, ids: string[]): Promise<Record<string, string>>;
+  /** One transaction: a null value deletes the key. */
+  setKeys(data: Record<string, Record<string, string | null>>): Promise<void>;
+  /** Ids of stored keys of a type whose id starts with the prefix (for per-contact session cleanup). */
+  listKeyIds(type: string, prefix: string): Promise<string[]>;
+  /** Wipes creds and all keys of the session. */
+  clear(): Promise<void>;
+}
+
+/** Reads a message we sent, so the engine can re-encrypt it for a retry receipt. */
+export type StoredMessageLookup = (chatJid: string, messageId: string) => Promise<OutgoingContent | null>;
+
+export interface EngineContext {
+  sessionId: string;
+  companyId: string;
+  logger: Logger;
+  auth: AuthStateStore;
+  getStoredMessage: StoredMessageLookup;
+}
+
+export type EngineFactory = (ctx: EngineContext) => WhatsAppEngine;
+
+// ---- Simulator control (API.md "Simulator engine and its control API") ----
+
+export interface SimInbound {
+  from: string;
+  fromName?: string;
+  body: string;
+  type?: 'text';
+  messageId?: string;
+  timestamp?: Date;
+  groupId?: string;
+  groupName?: string;
+  status?: boolean;
+}
+
+export type SimSentRecord =
+  | {
+      kind: 'message';
+      messageId: string;
+      to: string;
+      body: string | null;
+      messageType: MessageType;
+      at: string;
+    }
+  | { kind: 'read-receipt'; chatId: string; messageIds: string[]; at: string }
+  | { kind: 'presence'; chatId: string; state: 'composing' | 'paused'; at: string };
+
+export interface SimulatorControl {
+  scan(phoneNumber: string): Promise<void>;
+  inbound(msg: SimInbound): Promise<{ messageId: string }>;
+  typing(args: { chatId: string; isTyping: boolean; participantId?: string }): Promise<void>;
+  receipt(args: { messageId: string; status: 'delivered' | 'read' }): Promise<void>;
+  decryptErrors(args: { kind: 'bad_mac' | 'bad_decrypt'; from: string; count: number }): Promise<void>;
+  connectionLoss(reason: 'connection_lost' | 'logged_out' | 'replaced'): Promise<void>;
+  sendFailures(args: { errorType: 'rate_limit' | 'network' | 'not_on_whatsapp'; count: number }): Promise<void>;
+  sent(): Promise<SimSentRecord[]>;
+}

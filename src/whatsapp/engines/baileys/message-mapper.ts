@@ -1,0 +1,152 @@
+/**
+ * WAMessage → EngineMessage. Returns null for what is not a chat message for the inbox
+ * (protocol messages, reactions, key distribution, group notifications, poll votes...).
+ */
+import { getContentType, normalizeMessageContent, proto, toNumber, type WAMessage } from 'baileys';
+import type { EngineMessage, MediaInfo, MessageType } from '../../engine.js';
+import { chatKindOf } from '../../jid.js';
+import { resolveChat, resolveSender, type PnForLid } from './jids.js';
+
+export interface MapContext {
+  origin: EngineMessage['origin'];
+  /** Our own canonical id, when connected. */
+  ownJid?: string;
+  pnForLid?: PnForLid;
+}
+
+/** Content that never becomes an inbox message. */
+const SKIPPED = new Set<string>([
+  'protocolMessage',
+  'reactionMessage',
+  'encReactionMessage',
+  'pollUpdateMessage',
+  'keepInChatMessage',
+  'pinInChatMessage',
+  'encEventResponseMessage',
+  'secretEncryptedMessage',
+  'messageHistoryBundle',
+  'call',
+]);
+
+export const isCiphertextStub = (msg: WAMessage): boolean => msg.messageStubType === proto.WebMessageInfo.StubType.CIPHERTEXT;
+
+function timestampOf(msg: WAMessage): Date {
+  const seconds = msg.messageTimestamp ? toNumber(msg.messageTimestamp) : 0;
+  return seconds > 0 ? new Date(seconds * 1000) : new Date();
+}
+
+function mediaOf(m: {
+  mimetype?: string | null;
+  fileName?: string | null;
+  caption?: string | null;
+  fileLength?: Parameters<typeof toNumber>[0];
+}): MediaInfo {
+  const info: MediaInfo = {};
+  if (m.mimetype) info.mimetype = m.mimetype;
+  if (m.fileName) info.fileName = m.fileName;
+  if (m.caption) info.caption = m.caption;
+  if (m.fileLength !== undefined && m.fileLength !== null) info.sizeBytes = toNumber(m.fileLength);
+  return info;
+}
+
+interface Extracted {
+  messageType: MessageType;
+  body: string | null;
+  media?: MediaInfo;
+  quotedMessageId?: string;
+}
+
+function extract(content: proto.IMessage): Extracted | null {
+  const type = getContentType(content);
+  if (!type || SKIPPED.has(type)) return null;
+  const quoted = (ctx?: proto.IContextInfo | null): string | undefined => ctx?.stanzaId ?? undefined;
+  switch (type) {
+    case 'conversation':
+      return { messageType: 'text', body: content.conversation ?? '' };
+    case 'extendedTextMessage': {
+      const m = content.extendedTextMessage!;
+      return { messageType: 'text', body: m.text ?? '', quotedMessageId: quoted(m.contextInfo) };
+    }
+    case 'imageMessage': {
+      const m = content.imageMessage!;
+      return { messageType: 'image', body: m.caption ?? null, media: mediaOf(m), quotedMessageId: quoted(m.contextInfo) };
+    }
+    case 'videoMessage':
+    case 'ptvMessage': {
+      const m = (content.videoMessage ?? content.ptvMessage)!;
+      return { messageType: 'video', body: m.caption ?? null, media: mediaOf(m), quotedMessageId: quoted(m.contextInfo) };
+    }
+    case 'audioMessage': {
+      const m = content.audioMessage!;
+      return { messageType: 'audio', body: null, media: mediaOf(m), quotedMessageId: quoted(m.contextInfo) };
+    }
+    case 'documentMessage': {
+      const m = content.documentMessage!;
+      return { messageType: 'document', body: m.caption ?? null, media: mediaOf(m), quotedMessageId: quoted(m.contextInfo) };
+    }
+    case 'stickerMessage': {
+      const m = content.stickerMessage!;
+      return { messageType: 'sticker', body: null, media: mediaOf(m), quotedMessageId: quoted(m.contextInfo) };
+    }
+    case 'locationMessage':
+    case 'liveLocationMessage': {
+      const m = (content.locationMessage ?? content.liveLocationMessage)!;
+      const name = 'name' in m && m.name ? `${m.name}\n` : '';
+      return {
+        messageType: 'location',
+        body: `${name}${m.degreesLatitude ?? 0},${m.degreesLongitude ?? 0}`,
+        quotedMessageId: quoted(m.contextInfo),
+      };
+    }
+    case 'contactMessage': {
+      const m = content.contactMessage!;
+      return { messageType: 'contact', body: m.vcard ?? m.displayName ?? null, quotedMessageId: quoted(m.contextInfo) };
+    }
+    case 'contactsArrayMessage': {
+      const m = content.contactsArrayMessage!;
+      const cards = (m.contacts ?? []).map((c) => c.vcard ?? c.displayName ?? '').filter(Boolean);
+      return { messageType: 'contact', body: cards.join('\n') || (m.displayName ?? null), quotedMessageId: quoted(m.contextInfo) };
+    }
+    default:
+      return { messageType: 'unknown', body: null };
+  }
+}
+
+export function mapWAMessage(msg: WAMessage, ctx: MapContext): EngineMessage | null {
+  const key = msg.key;
+  if (!key?.id) return null;
+  const chat = resolveChat(key, ctx.pnForLid);
+  // Channels (newsletters) are not conversations of this inbox.
+  if (!chat || chat.chatJid.endsWith('@newsletter')) return null;
+  const chatKind = chatKindOf(chat.chatJid);
+  const base = {
+    messageId: key.id,
+    chatJid: chat.chatJid,
+    ...(chat.chatAltJid && { chatAltJid: chat.chatAltJid }),
+    chatKind,
+    ...(chatKind === 'individual' && !key.fromMe && msg.pushName && { chatName: msg.pushName }),
+    fromMe: !!key.fromMe,
+    senderJid: resolveSender(key, chat, ctx.ownJid, ctx.pnForLid),
+    ...(!key.fromMe && msg.pushName && { senderName: msg.pushName }),
+    timestamp: timestampOf(msg),
+    origin: ctx.origin,
+    ...(key.fromMe && { status: 'sent' as const }),
+  };
+  if (isCiphertextStub(msg)) {
+    return { ...base, body: null, messageType: 'ciphertext', isPlaceholder: true };
+  }
+  // Group notifications and other stubs carry no content for the inbox.
+  if (!msg.message) return null;
+  const content = normalizeMessageContent(msg.message);
+  if (!content) return null;
+  const extracted = extract(content);
+  if (!extracted) return null;
+  return {
+    ...base,
+    body: extracted.body,
+    messageType: extracted.messageType,
+    isPlaceholder: false,
+    ...(extracted.media && { media: extracted.media }),
+    ...(extracted.quotedMessageId && { quotedMessageId: extracted.quotedMessageId }),
+  };
+}

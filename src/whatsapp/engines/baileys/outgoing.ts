@@ -1,0 +1,109 @@
+/** Our OutgoingContent ↔ Baileys' content shapes, and send failures → EngineSendError. */
+import { toNumber, type AnyMessageContent, type proto, type WAMessage, type WAMessageKey } from 'baileys';
+import { EngineSendError, type EngineContext, type OutgoingContent, type ReadKey, type SendOptions, type SentMessage } from '../../engine.js';
+import { toBaileysJid, toCanonical } from './jids.js';
+import { closeCodeOf } from './reconnect.js';
+import type { BaileysSocket } from './socket.js';
+
+export function toAnyMessageContent(content: OutgoingContent): AnyMessageContent {
+  switch (content.type) {
+    case 'text':
+      return { text: content.text };
+    case 'image':
+      return { image: content.data, mimetype: content.mimetype, ...(content.caption && { caption: content.caption }) };
+    case 'video':
+      return { video: content.data, mimetype: content.mimetype, ...(content.caption && { caption: content.caption }) };
+    case 'audio':
+      return { audio: content.data, mimetype: content.mimetype };
+    case 'document':
+      return {
+        document: content.data,
+        mimetype: content.mimetype,
+        fileName: content.fileName ?? 'file',
+        ...(content.caption && { caption: content.caption }),
+      };
+  }
+}
+
+/**
+ * What Baileys re-encrypts for a retry receipt. Media cannot be rebuilt without the upload's keys
+ * (we do not keep them), so only text (and a media caption as text would mislead) is returned.
+ */
+export function toProtoMessage(content: OutgoingContent): proto.IMessage | undefined {
+  return content.type === 'text' ? { conversation: content.text } : undefined;
+}
+
+/** The quote preview only needs a key and some content; without our copy an empty text stands in. */
+export function buildQuoted(remoteJid: string, messageId: string, stored: OutgoingContent | null): WAMessage {
+  const message: proto.IMessage = stored
+    ? stored.type === 'text'
+      ? { conversation: stored.text }
+      : { conversation: stored.caption ?? stored.fileName ?? `[${stored.type}]` }
+    : { conversation: '' };
+  // getStoredMessage knows only what we sent: a hit is our own message.
+  return { key: { remoteJid, id: messageId, fromMe: stored !== null }, message };
+}
+
+export function toSendError(err: unknown): EngineSendError {
+  if (err instanceof EngineSendError) return err;
+  const code = closeCodeOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 429 || /rate.?over.?limit|rate limit/i.test(message)) return new EngineSendError('rate_limit', message);
+  if (code === 428 || /connection closed|not connected/i.test(message)) return new EngineSendError('not_connected', message);
+  if (code === 408 || /timed? ?out|ECONN|ENOTFOUND|EAI_AGAIN|socket hang up|network/i.test(message)) {
+    return new EngineSendError('network', message);
+  }
+  if (/not.on.whatsapp|no devices|not-authorized|item-not-found/i.test(message)) return new EngineSendError('not_on_whatsapp', message);
+  return new EngineSendError('unknown', message);
+}
+
+export async function sendOutgoing(
+  sock: Pick<BaileysSocket, 'sendMessage'>,
+  ctx: Pick<EngineContext, 'getStoredMessage'>,
+  chatJid: string,
+  content: OutgoingContent,
+  opts?: SendOptions,
+): Promise<SentMessage> {
+  const jid = toBaileysJid(chatJid);
+  try {
+    const quoted = opts?.quotedMessageId
+      ? buildQuoted(jid, opts.quotedMessageId, await ctx.getStoredMessage(chatJid, opts.quotedMessageId).catch(() => null))
+      : undefined;
+    const sent = await sock.sendMessage(jid, toAnyMessageContent(content), {
+      ...(quoted && { quoted }),
+      ...(opts?.messageId && { messageId: opts.messageId }),
+    });
+    const messageId = sent?.key.id ?? opts?.messageId;
+    if (!messageId) throw new EngineSendError('unknown', 'WhatsApp returned no message id');
+    const seconds = sent?.messageTimestamp ? toNumber(sent.messageTimestamp) : 0;
+    return { messageId, timestamp: seconds > 0 ? new Date(seconds * 1000) : new Date() };
+  } catch (err) {
+    throw toSendError(err);
+  }
+}
+
+export function toReadKeys(chatJid: string, keys: ReadKey[]): WAMessageKey[] {
+  const remoteJid = toBaileysJid(chatJid);
+  return keys.map((k) => ({
+    remoteJid,
+    id: k.messageId,
+    fromMe: false,
+    ...(k.participantJid && { participant: toBaileysJid(k.participantJid) }),
+  }));
+}
+
+/** Baileys' getMessage: our stored copy, so a retry receipt can be answered with the same content. */
+export async function lookupOwnMessage(ctx: Pick<EngineContext, 'getStoredMessage' | 'logger'>, key: WAMessageKey): Promise<proto.IMessage | undefined> {
+  if (!key.id) return undefined;
+  for (const jid of [key.remoteJid, key.remoteJidAlt]) {
+    const chat = toCanonical(jid);
+    if (!chat) continue;
+    try {
+      const stored = await ctx.getStoredMessage(chat, key.id);
+      if (stored) return toProtoMessage(stored);
+    } catch (err) {
+      ctx.logger.warn({ err, messageId: key.id }, 'getMessage lookup failed');
+    }
+  }
+  return undefined;
+}

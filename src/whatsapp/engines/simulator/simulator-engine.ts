@@ -1,0 +1,349 @@
+/**
+ * The simulator engine: an in-process, deterministic stand-in for WhatsApp. It emits exactly the
+ * events the Baileys engine emits, persists its "credentials" through the same auth store (so a
+ * linked session comes back after a restart without a QR), and reconnects with the same backoff
+ * after a connection loss. Its control surface is the simulator API of API.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { backoffDelay, type BackoffPolicy } from '../../backoff.js';
+import {
+  EngineSendError,
+  type EngineContext,
+  type EngineEvent,
+  type EngineEventHandler,
+  type OutgoingContent,
+  type ReadKey,
+  type SendOptions,
+  type SentMessage,
+  type SimInbound,
+  type SimSentRecord,
+  type SimulatorControl,
+  type WhatsAppEngine,
+} from '../../engine.js';
+import { toCanonicalJid } from '../../jid.js';
+import { newWaMessageId } from '../../message-id.js';
+
+export interface SimulatorOptions {
+  backoff: BackoffPolicy;
+  qrMaxRefreshes: number;
+  /** How long one QR stays valid before the next is shown. */
+  qrRefreshMs: number;
+}
+
+interface SimCreds {
+  phoneNumber: string;
+}
+
+type SimState = 'idle' | 'qr' | 'connecting' | 'connected' | 'stopped';
+
+export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
+  private readonly handlers = new Set<EngineEventHandler>();
+  private state: SimState = 'idle';
+  private creds: SimCreds | null = null;
+  private qrCount = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private reconnectAttempt = 0;
+  private readonly failures: { errorType: 'rate_limit' | 'network' | 'not_on_whatsapp'; left: number }[] = [];
+  private readonly sentLog: SimSentRecord[] = [];
+  /** Our sent message ids → recipient chat, so receipts can name their chat. */
+  private readonly sentTo = new Map<string, string>();
+
+  readonly simulator: SimulatorControl = this;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly opts: SimulatorOptions,
+  ) {}
+
+  on(handler: EngineEventHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const h of this.handlers) {
+      try {
+        h(event);
+      } catch (err) {
+        this.ctx.logger.error({ err, event: event.type }, 'engine event handler failed');
+      }
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private later(ms: number, fn: () => Promise<void> | void): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      Promise.resolve()
+        .then(fn)
+        .catch((err: unknown) => this.emit({ type: 'error', errorType: 'engine_error', message: String(err) }));
+    }, ms);
+    this.timer.unref();
+  }
+
+  async start(): Promise<void> {
+    this.state = 'connecting';
+    this.qrCount = 0;
+    const stored = await this.ctx.auth.loadCreds();
+    this.creds = stored ? (JSON.parse(stored) as SimCreds) : null;
+    this.emit({ type: 'connecting' });
+    // Connect on the next tick, as a real socket would, so callers can subscribe first.
+    this.later(0, () => this.connectOrShowQr());
+  }
+
+  private connectOrShowQr(): void {
+    if (this.state === 'stopped') return;
+    if (this.creds) {
+      this.state = 'connected';
+      this.reconnectAttempt = 0;
+      const digits = this.creds.phoneNumber;
+      this.emit({ type: 'connected', phoneNumber: `+${digits}`, jid: `${digits}@c.us` });
+      return;
+    }
+    this.showQr();
+  }
+
+  private showQr(): void {
+    if (this.qrCount >= this.opts.qrMaxRefreshes) {
+      this.state = 'stopped';
+      this.emit({ type: 'disconnected', reason: 'qr_expired', willReconnect: false, message: 'QR refs attempts ended', code: 408 });
+      return;
+    }
+    this.qrCount += 1;
+    this.state = 'qr';
+    const ref = randomBytes(12).toString('base64');
+    this.emit({ type: 'qr', qr: `2@${ref},SIMULATOR,${this.ctx.sessionId},${this.qrCount}` });
+    this.later(this.opts.qrRefreshMs, () => this.showQr());
+  }
+
+  async stop(): Promise<void> {
+    const wasRunning = this.state !== 'stopped' && this.state !== 'idle';
+    this.clearTimer();
+    this.state = 'stopped';
+    if (wasRunning) this.emit({ type: 'disconnected', reason: 'closed', willReconnect: false, message: 'Closed on request' });
+  }
+
+  async logout(): Promise<void> {
+    this.clearTimer();
+    this.state = 'stopped';
+    this.creds = null;
+    await this.ctx.auth.clear();
+    this.emit({ type: 'disconnected', reason: 'client_logout', willReconnect: false, message: 'Logged out on request', code: 401 });
+  }
+
+  async requestPairingCode(phoneNumber: string): Promise<string> {
+    if (this.state !== 'qr') throw new EngineSendError('not_connected', 'Pairing codes can be requested only while waiting for login');
+    const digits = phoneNumber.replace(/\D/g, '');
+    if (digits.length < 7) throw new EngineSendError('unknown', 'A phone number with its country code is required');
+    return randomBytes(4).toString('hex').toUpperCase();
+  }
+
+  private assertConnected(): void {
+    if (this.state !== 'connected' || !this.creds) throw new EngineSendError('not_connected', 'The session is not connected to WhatsApp');
+  }
+
+  async sendMessage(chatJid: string, content: OutgoingContent, opts: SendOptions = {}): Promise<SentMessage> {
+    this.assertConnected();
+    const failure = this.failures[0];
+    if (failure) {
+      failure.left -= 1;
+      if (failure.left <= 0) this.failures.shift();
+      const messages = {
+        rate_limit: 'WhatsApp rate limit reached',
+        network: 'Network error while sending',
+        not_on_whatsapp: 'The recipient is not on WhatsApp',
+      };
+      throw new EngineSendError(failure.errorType, messages[failure.errorType]);
+    }
+    const messageId = opts.messageId ?? newWaMessageId();
+    const timestamp = new Date();
+    const body = content.type === 'text' ? content.text : (content.caption ?? null);
+    this.sentLog.push({ kind: 'message', messageId, to: chatJid, body, messageType: content.type, at: timestamp.toISOString() });
+    this.sentTo.set(messageId, chatJid);
+    const me = `${this.creds!.phoneNumber}@c.us`;
+    const chatKind = chatJid.endsWith('@g.us') ? 'group' : chatJid === 'status@broadcast' ? 'status' : 'individual';
+    // Like Baileys with emitOwnEvents: our own send comes back as a message event.
+    setImmediate(() =>
+      this.emit({
+        type: 'message',
+        message: {
+          messageId,
+          chatJid,
+          chatKind,
+          fromMe: true,
+          senderJid: me,
+          body,
+          messageType: content.type,
+          timestamp,
+          isPlaceholder: false,
+          origin: 'own',
+          ...(content.type !== 'text' && { media: { mimetype: content.mimetype, fileName: content.fileName, caption: content.caption, sizeBytes: content.data.length } }),
+          ...(opts.quotedMessageId && { quotedMessageId: opts.quotedMessageId }),
+        },
+      }),
+    );
+    return { messageId, timestamp };
+  }
+
+  async markRead(chatJid: string, keys: ReadKey[]): Promise<void> {
+    this.assertConnected();
+    this.sentLog.push({ kind: 'read-receipt', chatId: chatJid, messageIds: keys.map((k) => k.messageId), at: new Date().toISOString() });
+  }
+
+  async sendPresence(chatJid: string, state: 'composing' | 'paused'): Promise<void> {
+    this.assertConnected();
+    this.sentLog.push({ kind: 'presence', chatId: chatJid, state, at: new Date().toISOString() });
+  }
+
+  // ---- control surface ----
+
+  async scan(phoneNumber: string): Promise<void> {
+    if (this.state !== 'qr') throw new EngineSendError('unknown', 'There is no QR code waiting to be scanned');
+    this.clearTimer();
+    this.creds = { phoneNumber: phoneNumber.replace(/\D/g, '') };
+    await this.ctx.auth.saveCreds(JSON.stringify(this.creds));
+    this.state = 'connecting';
+    this.emit({ type: 'connecting' });
+    this.connectOrShowQr();
+  }
+
+  async inbound(msg: SimInbound): Promise<{ messageId: string }> {
+    this.assertConnected();
+    const messageId = msg.messageId ?? newWaMessageId();
+    const from = toCanonicalJid(msg.from);
+    const chatJid = msg.status ? 'status@broadcast' : msg.groupId ? toCanonicalJid(msg.groupId, 'group') : from;
+    // A contact that writes has a Signal session with us; Bad MAC cleanup removes it.
+    await this.ctx.auth.setKeys({ session: { [`${from.split('@')[0]}.0`]: '{}' } });
+    if (msg.groupName && msg.groupId) this.emit({ type: 'chat-meta', chatJid, name: msg.groupName });
+    this.emit({
+      type: 'message',
+      message: {
+        messageId,
+        chatJid,
+        chatKind: msg.status ? 'status' : msg.groupId ? 'group' : 'individual',
+        ...(msg.groupName && { chatName: msg.groupName }),
+        ...(!msg.groupId && !msg.status && msg.fromName && { chatName: msg.fromName }),
+        fromMe: false,
+        senderJid: from,
+        ...(msg.fromName && { senderName: msg.fromName }),
+        body: msg.body,
+        messageType: 'text',
+        timestamp: msg.timestamp ?? new Date(),
+        isPlaceholder: false,
+        origin: 'live',
+      },
+    });
+    return { messageId };
+  }
+
+  async typing(args: { chatId: string; isTyping: boolean; participantId?: string }): Promise<void> {
+    this.assertConnected();
+    const chatJid = toCanonicalJid(args.chatId);
+    this.emit({
+      type: 'typing',
+      chatJid,
+      participantJid: args.participantId ? toCanonicalJid(args.participantId) : chatJid,
+      isTyping: args.isTyping,
+      timestamp: new Date(),
+    });
+  }
+
+  async receipt(args: { messageId: string; status: 'delivered' | 'read' }): Promise<void> {
+    this.assertConnected();
+    const chatJid = this.sentTo.get(args.messageId);
+    if (!chatJid) throw new EngineSendError('unknown', `No message ${args.messageId} was sent by this session`);
+    this.emit({ type: 'message-status', messageId: args.messageId, chatJid, status: args.status, timestamp: new Date() });
+  }
+
+  async decryptErrors(args: { kind: 'bad_mac' | 'bad_decrypt'; from: string; count: number }): Promise<void> {
+    this.assertConnected();
+    const senderJid = toCanonicalJid(args.from);
+    const user = senderJid.split('@')[0]!;
+    for (let i = 0; i < args.count && this.state === 'connected'; i++) {
+      const messageId = newWaMessageId();
+      let keysRemoved: number | undefined;
+      if (args.kind === 'bad_mac') {
+        const ids = await this.ctx.auth.listKeyIds('session', `${user}.`);
+        if (ids.length) await this.ctx.auth.setKeys({ session: Object.fromEntries(ids.map((id) => [id, null])) });
+        keysRemoved = ids.length;
+      }
+      const detail = args.kind === 'bad_mac' ? 'Bad MAC' : 'InvalidMessageException: bad decrypt';
+      this.emit({
+        type: 'message',
+        message: {
+          messageId,
+          chatJid: senderJid,
+          chatKind: 'individual',
+          fromMe: false,
+          senderJid,
+          body: null,
+          messageType: 'ciphertext',
+          timestamp: new Date(),
+          isPlaceholder: true,
+          origin: 'live',
+        },
+      });
+      this.emit({ type: 'decrypt-error', kind: args.kind, senderJid, messageId, detail, ...(keysRemoved !== undefined && { keysRemoved }) });
+    }
+  }
+
+  async connectionLoss(reason: 'connection_lost' | 'logged_out' | 'replaced'): Promise<void> {
+    this.assertConnected();
+    this.clearTimer();
+    if (reason === 'logged_out') {
+      this.state = 'stopped';
+      this.creds = null;
+      await this.ctx.auth.clear();
+      this.emit({ type: 'disconnected', reason: 'logged_out', willReconnect: false, message: 'Logged out from the phone', code: 401 });
+      return;
+    }
+    if (reason === 'replaced') {
+      this.state = 'stopped';
+      this.emit({ type: 'disconnected', reason: 'replaced', willReconnect: false, message: 'Connection replaced by another client', code: 440 });
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    this.reconnectAttempt += 1;
+    const delay = backoffDelay(this.opts.backoff, this.reconnectAttempt);
+    if (delay === null) {
+      this.state = 'stopped';
+      this.emit({ type: 'disconnected', reason: 'failed', willReconnect: false, message: `Gave up after ${this.reconnectAttempt - 1} reconnect attempts` });
+      return;
+    }
+    this.state = 'connecting';
+    this.emit({
+      type: 'disconnected',
+      reason: 'connection_lost',
+      willReconnect: true,
+      message: 'Connection to WhatsApp lost',
+      code: 428,
+      attempt: this.reconnectAttempt,
+      retryInMs: delay,
+    });
+    this.later(delay, () => {
+      if (this.state === 'stopped') return;
+      this.emit({ type: 'connecting' });
+      this.connectOrShowQr();
+    });
+  }
+
+  async sendFailures(args: { errorType: 'rate_limit' | 'network' | 'not_on_whatsapp'; count: number }): Promise<void> {
+    this.failures.push({ errorType: args.errorType, left: args.count });
+  }
+
+  async sent(): Promise<SimSentRecord[]> {
+    return [...this.sentLog];
+  }
+}
+
+export function createSimulatorEngineFactory(opts: SimulatorOptions) {
+  return (ctx: EngineContext): WhatsAppEngine => new SimulatorEngine(ctx, opts);
+}
