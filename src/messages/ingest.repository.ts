@@ -1,0 +1,204 @@
+/**
+ * Set-based writes of a batch of messages in one transaction: one multi-row chat upsert, one
+ * multi-row message insert (a duplicate is ignored, a decrypt placeholder is replaced in place),
+ * one counter update of the touched chats. Counters shown on lists are maintained here, on write.
+ */
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
+import { chats, messages } from '../db/schema/index.js';
+import { newId } from '../shared/ids.js';
+import type { ChatKind, DeliveryStatus, MediaInfo, MessageType } from '../whatsapp/engine.js';
+import type { ChatRow } from '../chats/chats.repository.js';
+
+export type MessageRow = typeof messages.$inferSelect;
+
+export interface IngestItem {
+  companyId: string;
+  sessionId: string;
+  chat: { waChatId: string; altWaChatId?: string; chatName?: string; chatType: ChatKind };
+  message: {
+    waMessageId: string;
+    fromMe: boolean;
+    fromNumber: string;
+    fromName: string | null;
+    body: string | null;
+    messageType: MessageType;
+    timestamp: Date;
+    isPlaceholder: boolean;
+    isRead: boolean;
+    status: DeliveryStatus | null;
+    managerId: string | null;
+    media: MediaInfo | null;
+    quotedMessageId: string | null;
+    errorMessage?: string | null;
+  };
+}
+
+export interface IngestResult {
+  message: MessageRow;
+  chat: ChatRow;
+  /** false when a placeholder was replaced by the real message. */
+  inserted: boolean;
+}
+
+const chatKey = (sessionId: string, waChatId: string) => `${sessionId}\u0000${waChatId}`;
+
+export const previewText = (m: { body: string | null; messageType: MessageType; isPlaceholder: boolean }): string =>
+  m.body ?? (m.isPlaceholder ? '[waiting for this message]' : `[${m.messageType}]`);
+
+/** Keeps one item per (session, message id): the real message wins over a placeholder. */
+function dedupe(items: IngestItem[]): IngestItem[] {
+  const byKey = new Map<string, IngestItem>();
+  for (const item of items) {
+    const key = chatKey(item.sessionId, item.message.waMessageId);
+    const prev = byKey.get(key);
+    if (!prev || (prev.message.isPlaceholder && !item.message.isPlaceholder)) byKey.set(key, item);
+  }
+  return [...byKey.values()];
+}
+
+/** A contact known by its phone number and its @lid is one chat: map the @lid form onto it. */
+async function resolveLidChats(tx: Tx, items: IngestItem[]): Promise<void> {
+  const lidItems = items.filter((i) => i.chat.waChatId.endsWith('@lid'));
+  if (lidItems.length === 0) return;
+  const sessionIds = [...new Set(lidItems.map((i) => i.sessionId))];
+  const lids = [...new Set(lidItems.map((i) => i.chat.waChatId))];
+  const known = await tx
+    .select({ sessionId: chats.sessionId, waChatId: chats.waChatId, alt: chats.altWaChatId })
+    .from(chats)
+    .where(and(inArray(chats.sessionId, sessionIds), inArray(chats.altWaChatId, lids)));
+  const map = new Map(known.map((k) => [chatKey(k.sessionId, k.alt ?? ''), k.waChatId]));
+  for (const item of lidItems) {
+    const pn = map.get(chatKey(item.sessionId, item.chat.waChatId));
+    if (pn) item.chat = { ...item.chat, altWaChatId: item.chat.waChatId, waChatId: pn };
+  }
+}
+
+export function createIngestRepository(db: Db) {
+  return {
+    async writeBatch(input: IngestItem[]): Promise<IngestResult[]> {
+      if (input.length === 0) return [];
+      return db.transaction(async (tx) => {
+        const items = dedupe(input);
+        await resolveLidChats(tx, items);
+
+        const chatValues = new Map<string, typeof chats.$inferInsert>();
+        for (const { companyId, sessionId, chat } of items) {
+          const key = chatKey(sessionId, chat.waChatId);
+          const prev = chatValues.get(key);
+          chatValues.set(key, {
+            id: prev?.id ?? newId(),
+            companyId,
+            sessionId,
+            waChatId: chat.waChatId,
+            altWaChatId: chat.altWaChatId ?? prev?.altWaChatId ?? null,
+            chatName: chat.chatName ?? prev?.chatName ?? null,
+            chatType: chat.chatType,
+          });
+        }
+        const chatRows = await tx
+          .insert(chats)
+          .values([...chatValues.values()])
+          .onConflictDoUpdate({
+            target: [chats.sessionId, chats.waChatId],
+            set: {
+              chatName: sql`coalesce(excluded.chat_name, ${chats.chatName})`,
+              altWaChatId: sql`coalesce(excluded.alt_wa_chat_id, ${chats.altWaChatId})`,
+            },
+          })
+          .returning({ id: chats.id, sessionId: chats.sessionId, waChatId: chats.waChatId });
+        const chatIdOf = new Map(chatRows.map((c) => [chatKey(c.sessionId, c.waChatId), c.id]));
+
+        const written = await tx
+          .insert(messages)
+          .values(
+            items.map(({ companyId, sessionId, chat, message: m }) => ({
+              id: newId(),
+              companyId,
+              sessionId,
+              chatId: chatIdOf.get(chatKey(sessionId, chat.waChatId))!,
+              waMessageId: m.waMessageId,
+              fromMe: m.fromMe,
+              fromNumber: m.fromNumber,
+              fromName: m.fromName,
+              body: m.body,
+              messageType: m.messageType,
+              timestamp: m.timestamp,
+              isRead: m.isRead,
+              managerId: m.managerId,
+              status: m.status,
+              isPlaceholder: m.isPlaceholder,
+              media: m.media,
+              quotedMessageId: m.quotedMessageId,
+              errorMessage: m.errorMessage ?? null,
+            })),
+          )
+          .onConflictDoUpdate({
+            target: [messages.sessionId, messages.waMessageId],
+            set: {
+              body: sql`excluded.body`,
+              messageType: sql`excluded.message_type`,
+              media: sql`excluded.media`,
+              fromName: sql`coalesce(excluded.from_name, ${messages.fromName})`,
+              quotedMessageId: sql`excluded.quoted_message_id`,
+              isPlaceholder: false,
+              updatedAt: sql`now()`,
+            },
+            // Only a placeholder is ever replaced; any other duplicate is ignored.
+            setWhere: sql`${messages.isPlaceholder} and not excluded.is_placeholder`,
+          })
+          .returning({ ...getTableColumns(messages), inserted: sql<boolean>`(xmax = 0)` });
+        if (written.length === 0) return [];
+
+        const perChat = new Map<string, { n: number; sent: number; unread: number; lastAt: Date; lastText: string }>();
+        for (const { inserted, ...row } of written) {
+          const agg = perChat.get(row.chatId) ?? { n: 0, sent: 0, unread: 0, lastAt: new Date(0), lastText: '' };
+          if (inserted) {
+            agg.n += 1;
+            if (row.fromMe) agg.sent += 1;
+            else if (!row.isRead) agg.unread += 1;
+          }
+          if (row.timestamp >= agg.lastAt) {
+            agg.lastAt = row.timestamp;
+            agg.lastText = previewText({ body: row.body, messageType: row.messageType as MessageType, isPlaceholder: row.isPlaceholder });
+          }
+          perChat.set(row.chatId, agg);
+        }
+        const values = sql.join(
+          [...perChat].map(
+            ([id, a]) => sql`(${id}, ${a.n}::int, ${a.sent}::int, ${a.unread}::int, ${a.lastAt.toISOString()}::timestamptz, ${a.lastText})`,
+          ),
+          sql`, `,
+        );
+        await tx.execute(sql`
+          update chats set
+            message_count = chats.message_count + v.n,
+            sent_count = chats.sent_count + v.sent,
+            unread_count = chats.unread_count + v.unread,
+            last_message_text = case when chats.last_message_at is null or v.last_at >= chats.last_message_at then v.last_text else chats.last_message_text end,
+            last_message_at = greatest(chats.last_message_at, v.last_at),
+            updated_at = now()
+          from (values ${values}) as v(id, n, sent, unread, last_at, last_text)
+          where chats.id = v.id`);
+        const updatedChats = await tx.select().from(chats).where(inArray(chats.id, [...perChat.keys()]));
+        const chatById = new Map(updatedChats.map((c) => [c.id, c]));
+        return written.map(({ inserted, ...row }) => ({ message: row, chat: chatById.get(row.chatId)!, inserted: Boolean(inserted) }));
+      });
+    },
+
+    /** Moves a message's status forward only (pending → sent → delivered → read; failed from pending). */
+    async advanceStatus(sessionId: string, waMessageId: string, status: DeliveryStatus): Promise<MessageRow | undefined> {
+      const rank = sql`case ${messages.status} when 'pending' then 0 when 'failed' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else -1 end`;
+      const newRank = { pending: 0, failed: 0, sent: 1, delivered: 2, read: 3 }[status];
+      const allowed = status === 'failed' ? sql`${messages.status} = 'pending'` : sql`${rank} < ${newRank}`;
+      const [row] = await db
+        .update(messages)
+        .set({ status, updatedAt: new Date() })
+        .where(and(eq(messages.sessionId, sessionId), eq(messages.waMessageId, waMessageId), eq(messages.fromMe, true), allowed))
+        .returning();
+      return row;
+    },
+  };
+}
+
+export type IngestRepository = ReturnType<typeof createIngestRepository>;

@@ -1,0 +1,65 @@
+/** Reading a conversation: history, mark-as-read with receipts to WhatsApp, our typing presence. */
+import type { Logger } from 'pino';
+import type { AccessClaims } from '../auth/tokens.js';
+import type { ChatsService } from '../chats/chats.service.js';
+import { NotFoundError, UpstreamError } from '../shared/errors.js';
+import type { EventBus } from '../shared/event-bus.js';
+import type { SessionRegistry } from '../whatsapp/registry.js';
+import { toMessageView } from './message-view.js';
+import type { MessagesRepository } from './messages.repository.js';
+
+export function createMessagesService(deps: { chats: ChatsService; repo: MessagesRepository; registry: SessionRegistry; bus: EventBus; logger: Logger }) {
+  const { chats, repo, registry, bus, logger } = deps;
+
+  return {
+    async list(caller: AccessClaims, sessionId: string, chatId: string, page: number, limit: number) {
+      const { chat } = await chats.resolve(caller, sessionId, chatId, 'read');
+      if (!chat) throw new NotFoundError('Chat');
+      const { rows, total } = await repo.listByChat(chat.id, page, limit);
+      return { items: rows.map(toMessageView), total };
+    },
+
+    /** Marks incoming messages read here and on WhatsApp (read receipts), and zeroes the counter. */
+    async markRead(caller: AccessClaims, sessionId: string, chatId: string): Promise<number> {
+      const { session, chat } = await chats.resolve(caller, sessionId, chatId, 'write');
+      if (!chat) throw new NotFoundError('Chat');
+      const { read, chat: updated } = await repo.markChatRead(chat.id);
+      const engine = registry.get(session.id);
+      if (read.length > 0 && engine) {
+        const isGroup = chat.chatType !== 'individual';
+        await engine
+          .markRead(
+            chat.waChatId,
+            read.map((m) => ({ messageId: m.waMessageId, ...(isGroup && { participantJid: m.fromNumber }) })),
+          )
+          .catch((err: unknown) => logger.warn({ err, sessionId: session.id, companyId: session.companyId }, 'read receipts were not sent'));
+      }
+      if (updated) {
+        bus.emit('whatsapp:chat-updated', { companyId: session.companyId, sessionId: session.id }, {
+          sessionId: session.id,
+          companyId: session.companyId,
+          chatId: updated.id,
+          lastMessageAt: updated.lastMessageAt ? updated.lastMessageAt.toISOString() : null,
+          lastMessageText: updated.lastMessageText,
+          unreadCount: updated.unreadCount,
+        });
+        bus.publish({ kind: 'internal', name: 'stats.dirty', companyId: session.companyId });
+      }
+      return read.length;
+    },
+
+    /** Tells the contact we are typing (or stopped). */
+    async typing(caller: AccessClaims, sessionId: string, chatId: string, isTyping: boolean): Promise<void> {
+      const { session, jid } = await chats.resolve(caller, sessionId, chatId, 'write');
+      const engine = registry.get(session.id);
+      if (!engine) throw new UpstreamError('The session is not connected to WhatsApp', 'session_not_connected', 503);
+      try {
+        await engine.sendPresence(jid, isTyping ? 'composing' : 'paused');
+      } catch (err) {
+        throw new UpstreamError(err instanceof Error ? err.message : 'Could not send the typing state', 'whatsapp_error', 503);
+      }
+    },
+  };
+}
+
+export type MessagesService = ReturnType<typeof createMessagesService>;
