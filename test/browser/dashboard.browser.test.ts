@@ -1,0 +1,303 @@
+/**
+ * End to end in headless Chromium: the web dashboard against the real server (simulator engine).
+ * Story: an admin registers, links a number by its QR, creates a manager and grants access; the
+ * manager answers a customer live (ticks, typing, a failed send retried, a file) on desktop and
+ * phone widths, and loses the number live when the admin revokes the access.
+ * Screenshots of the main screens go to test-artifacts/screenshots/.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { api, startServer, type RunningServer } from '../helpers/server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const shots = path.join(root, 'test-artifacts', 'screenshots');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`[dashboard.browser.test] skipped: ${CHROMIUM} is missing (install chromium to run the browser tests)`);
+
+const WAIT = 15_000;
+const visible = (l: Locator, timeout = WAIT) => l.waitFor({ state: 'visible', timeout });
+const gone = (l: Locator, timeout = WAIT) => l.waitFor({ state: 'detached', timeout });
+const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+
+async function until<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeout = WAIT): Promise<T> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pages: Page[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    const build = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'production' }, // vitest sets NODE_ENV=test, which would bundle React's development build
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
+    server = await startServer();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: 30_000,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    const bounded = (p: Promise<unknown> | undefined, ms: number) => Promise.race([p?.catch(() => undefined), new Promise((r) => setTimeout(r, ms))]);
+    for (const c of contexts) await bounded(c.close(), 5_000);
+    await bounded(browser?.close(), 5_000);
+    if (server && (await bounded(server.stop().then(() => 'stopped'), 10_000)) !== 'stopped') await server.kill();
+  }, 40_000);
+
+  async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
+    const ctx = await browser.newContext({ viewport, baseURL: server.baseUrl });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    pages.push(page);
+    page.setDefaultTimeout(WAIT);
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
+    });
+    return page;
+  }
+
+  it('admin links a number and shares it; a manager answers live and loses access live', async () => {
+    onTestFailed(async () => {
+      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(shots, `failure-page${i + 1}.png`), timeout: 5_000 }).catch(() => undefined);
+    });
+    const stamp = Date.now();
+    const adminEmail = `admin.${stamp}@acme.test`;
+    const managerEmail = `olga.${stamp}@acme.test`;
+    const password = 'correct-horse-42';
+    const customerJid = '15550100200@c.us';
+
+    // ── The admin registers the company ──────────────────────────────────────────────
+    const admin = await newPage();
+    await admin.goto('/');
+    await visible(admin.getByRole('heading', { name: 'Log in' }));
+    await shot(admin, '01-login');
+    await admin.getByRole('tab', { name: 'Register a company' }).click();
+    await admin.getByLabel('Company name').fill('Acme Bikes');
+    await admin.getByLabel('First name').fill('Anna');
+    await admin.getByLabel('Last name').fill('Admin');
+    await admin.getByLabel('Email').fill(adminEmail);
+    await admin.getByLabel('Password').fill(password);
+    await admin.getByRole('button', { name: 'Create company' }).click();
+    await visible(mainNav(admin).getByRole('link', { name: 'Numbers' }));
+
+    const login = await api<{ data: { accessToken: string } }>(server.baseUrl, 'POST', '/api/auth/login', { email: adminEmail, password });
+    expect(login.status).toBe(200);
+    const token = login.body.data.accessToken;
+    const sim = async (sessionId: string, action: string, body: unknown) => {
+      const res = await api(server.baseUrl, 'POST', `/api/simulator/sessions/${sessionId}/${action}`, body, token);
+      expect(res.status, `simulator ${action}: ${JSON.stringify(res.body)}`).toBe(200);
+      return res.body;
+    };
+
+    // ── Adds a number and sees its QR ────────────────────────────────────────────────
+    await mainNav(admin).getByRole('link', { name: 'Numbers' }).click();
+    await admin.getByLabel('Name of the new number').fill('Sales line');
+    await admin.getByRole('button', { name: 'Add number' }).click();
+    const qr = admin.getByRole('img', { name: 'QR code to link Sales line' });
+    await visible(qr);
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    await until(() => qr.evaluate((img) => (img as HTMLImageElement).naturalWidth > 0), 'the QR image to load');
+    await shot(admin, '02-numbers-qr');
+
+    const sessions = await api<{ data: { id: string; displayName: string }[] }>(server.baseUrl, 'GET', '/api/whatsapp/sessions', undefined, token);
+    const sessionId = sessions.body.data.find((s) => s.displayName === 'Sales line')?.id;
+    expect(sessionId).toBeTruthy();
+    const sid = sessionId as string;
+
+    // ── The simulator scans it (from the panel under the QR) ─────────────────────────
+    await admin.getByLabel('Phone number for the simulated scan').fill('+1 555 010 0100');
+    await admin.getByRole('button', { name: 'Simulate scan' }).click();
+    const card = admin.getByRole('article', { name: 'Sales line' });
+    await visible(card.getByText('Connected', { exact: true }));
+    await gone(qr);
+    await visible(card.getByText('+15550100100'));
+    await visible(card.getByText('Healthy', { exact: true }));
+    await shot(admin, '03-numbers-connected');
+
+    // ── Creates a manager and grants read + write ────────────────────────────────────
+    await mainNav(admin).getByRole('link', { name: 'Team' }).click();
+    await admin.getByLabel('First name').fill('Olga');
+    await admin.getByLabel('Last name').fill('Manager');
+    await admin.getByLabel('Email').fill(managerEmail);
+    await admin.getByLabel('Temporary password').fill(password);
+    await admin.getByLabel('Role').selectOption('manager');
+    await admin.getByRole('button', { name: 'Create user' }).click();
+    await visible(admin.getByRole('cell', { name: managerEmail }));
+    const canWrite = admin.getByLabel('Olga Manager: write Sales line');
+    const canRead = admin.getByLabel('Olga Manager: read Sales line');
+    await canWrite.check();
+    await until(() => canRead.isChecked(), 'write to imply read');
+    await until(async () => {
+      const res = await api<{ data: { manager: { email: string }; permissions: string[] }[] }>(server.baseUrl, 'GET', `/api/whatsapp/sessions/${sid}/managers`, undefined, token);
+      return res.body.data.find((a) => a.manager.email === managerEmail)?.permissions.includes('write');
+    }, 'the grant to be stored');
+    await shot(admin, '04-team-access');
+
+    // ── The manager logs in (second browser context) ─────────────────────────────────
+    const manager = await newPage();
+    await manager.goto('/');
+    await manager.getByLabel('Email').fill(managerEmail);
+    await manager.getByLabel('Password').fill(password);
+    await manager.getByRole('button', { name: 'Log in' }).click();
+    const rail = manager.getByRole('navigation', { name: 'WhatsApp numbers' });
+    await visible(rail.getByRole('link', { name: /Sales line/ }));
+    await expect(mainNav(manager).getByRole('link', { name: 'Numbers' }).count()).resolves.toBe(0);
+    await visible(manager.getByText('No conversations yet', { exact: false }));
+    await until(() => manager.getByText('Live', { exact: true }).isVisible(), 'the socket to connect');
+
+    // ── An expired access token is refreshed transparently (rotation) for REST and the socket ──
+    type Stored = { accessToken: string; refreshToken: string };
+    const stored = (p: Page) => p.evaluate(() => JSON.parse(localStorage.getItem('wa-inbox.auth') ?? 'null') as Stored | null);
+    const setStored = (p: Page, v: Stored) => p.evaluate((x) => localStorage.setItem('wa-inbox.auth', JSON.stringify({ ...JSON.parse(localStorage.getItem('wa-inbox.auth') ?? '{}'), ...x })), v);
+    const before = await stored(manager);
+    expect(before?.refreshToken).toBeTruthy();
+    await setStored(manager, { accessToken: 'expired.access.token', refreshToken: before!.refreshToken });
+    await manager.reload();
+    await visible(rail.getByRole('link', { name: /Sales line/ }));
+    await until(() => manager.getByText('Live', { exact: true }).isVisible(), 'the socket to reconnect with the refreshed token');
+    const after = await stored(manager);
+    expect(after?.accessToken).not.toBe('expired.access.token');
+    expect(after?.refreshToken).not.toBe(before!.refreshToken);
+
+    // ── A customer writes: the chat appears live with an unread badge ───────────────
+    await sim(sid, 'inbound', { from: '+1 555 0100 200', fromName: 'Maria Lopez', body: 'Hi! Is my order #1042 on its way?' });
+    const chatLink = manager.getByRole('list', { name: 'Chats' }).getByRole('link', { name: /Maria Lopez/ });
+    await visible(chatLink);
+    await visible(chatLink.getByLabel('1 unread'));
+    await visible(chatLink.getByText('Hi! Is my order #1042 on its way?'));
+    await chatLink.click();
+    const conversation = manager.getByRole('region', { name: 'Conversation with Maria Lopez' });
+    const messages = conversation.getByRole('list', { name: 'Messages' });
+    await visible(messages.getByText('Hi! Is my order #1042 on its way?'));
+    await gone(chatLink.getByLabel('1 unread')); // marked read
+
+    // ── "typing…" while the customer types ───────────────────────────────────────────
+    await sim(sid, 'typing', { chatId: customerJid, isTyping: true });
+    await visible(conversation.getByText('typing…'));
+    await sim(sid, 'typing', { chatId: customerJid, isTyping: false });
+    await gone(conversation.getByText('typing…'));
+
+    // ── The manager replies; the ticks move sent → delivered → read ─────────────────
+    const reply = 'Hello Maria! It left our warehouse this morning and arrives tomorrow.';
+    await conversation.getByRole('textbox', { name: 'Message', exact: true }).fill(reply);
+    await conversation.getByRole('button', { name: 'Send message' }).click();
+    const bubble = messages.getByRole('listitem').filter({ hasText: reply });
+    await visible(bubble.getByRole('img', { name: 'Sent' }));
+    const sent = await until(async () => {
+      const res = await api<{ data: { kind: string; messageId: string; body?: string }[] }>(server.baseUrl, 'GET', `/api/simulator/sessions/${sid}/sent`, undefined, token);
+      return res.body.data.find((r) => r.kind === 'message' && r.body === reply);
+    }, 'the reply to reach WhatsApp');
+    await sim(sid, 'receipts', { messageId: sent.messageId, status: 'delivered' });
+    await visible(bubble.getByRole('img', { name: 'Delivered' }));
+    await sim(sid, 'receipts', { messageId: sent.messageId, status: 'read' });
+    await visible(bubble.getByRole('img', { name: 'Read' }));
+
+    // ── A send that fails shows on the message with Retry ────────────────────────────
+    await sim(sid, 'send-failures', { errorType: 'network', count: 1 });
+    const flaky = 'I will also email you the tracking number.';
+    await conversation.getByRole('textbox', { name: 'Message', exact: true }).fill(flaky);
+    await conversation.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+    const flakyBubble = messages.getByRole('listitem').filter({ hasText: flaky });
+    await visible(flakyBubble.getByRole('img', { name: 'Not sent' }));
+    const retry = flakyBubble.getByRole('button', { name: 'Retry' });
+    await visible(retry);
+    await shot(manager, '05a-inbox-failed-send');
+    await retry.click();
+    await visible(flakyBubble.getByRole('img', { name: 'Sent' }));
+    await gone(retry);
+
+    // ── A file ───────────────────────────────────────────────────────────────────────
+    await conversation.getByLabel('Choose a file to send').setInputFiles({ name: 'invoice-1042.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 test invoice') });
+    await visible(conversation.getByText('invoice-1042.pdf'));
+    await conversation.getByRole('textbox', { name: 'Caption', exact: true }).fill('Your invoice');
+    await conversation.getByRole('button', { name: 'Send message' }).click();
+    const fileBubble = messages.getByRole('listitem').filter({ hasText: 'invoice-1042.pdf' });
+    await visible(fileBubble.getByRole('img', { name: 'Sent' }));
+    await sim(sid, 'inbound', { from: '+1 555 0100 200', fromName: 'Maria Lopez', body: 'Perfect, thank you so much!' });
+    await visible(messages.getByText('Perfect, thank you so much!'));
+    await gone(chatLink.getByLabel('1 unread')); // read at once: the conversation is open
+    await shot(manager, '05-inbox-conversation');
+
+    // ── The admin plays the customer from the simulator panel in the inbox ──────────
+    await mainNav(admin).getByRole('link', { name: 'Inbox' }).click();
+    await admin.getByRole('list', { name: 'Chats' }).getByRole('link', { name: /Maria Lopez/ }).click();
+    await visible(admin.getByRole('region', { name: 'Conversation with Maria Lopez' }).getByText('Perfect, thank you so much!'));
+    await admin.getByText('Simulator: play the customer').click();
+    await admin.getByLabel('Customer message').fill('Can I pay by card on delivery?');
+    await admin.getByRole('button', { name: 'Send as customer' }).click();
+    await visible(messages.getByText('Can I pay by card on delivery?'));
+    await admin.getByRole('button', { name: 'Customer starts typing' }).click();
+    await visible(conversation.getByText('typing…'));
+    await admin.getByRole('button', { name: 'Customer stops typing' }).click();
+    await gone(conversation.getByText('typing…'));
+    await shot(admin, '10-admin-inbox-simulator');
+
+    // ── Phone width: list and conversation collapse into one pane ───────────────────
+    await manager.setViewportSize({ width: 390, height: 844 });
+    await visible(conversation.getByRole('button', { name: 'Back to chats' }));
+    expect(await chatLink.isVisible()).toBe(false);
+    await shot(manager, '07-mobile-conversation');
+    await conversation.getByRole('button', { name: 'Back to chats' }).click();
+    await visible(chatLink);
+    expect(await conversation.isVisible()).toBe(false);
+    await shot(manager, '06-mobile-inbox');
+    await manager.setViewportSize({ width: 1280, height: 800 });
+    await chatLink.click();
+    await visible(conversation);
+
+    // ── Stats ────────────────────────────────────────────────────────────────────────
+    await mainNav(admin).getByRole('link', { name: 'Stats' }).click();
+    await visible(admin.getByRole('heading', { name: 'Messages' }));
+    await until(async () => (await admin.getByRole('region', { name: 'Messages' }).getByText('Received').count()) > 0, 'stats to render');
+    await shot(admin, '08-stats');
+
+    // ── The admin revokes the access: the manager loses the number live ─────────────
+    await mainNav(admin).getByRole('link', { name: 'Team' }).click();
+    await until(() => canRead.isChecked(), 'the access matrix to load');
+    await canRead.uncheck();
+    await gone(rail.getByRole('link', { name: /Sales line/ }));
+    await visible(manager.getByText('An admin has not given you access', { exact: false }));
+    await expect(manager.getByText('Hi! Is my order #1042 on its way?').count()).resolves.toBe(0);
+    await shot(manager, '09-manager-revoked');
+
+    // ── A login that can no longer be refreshed goes back to the login screen ────────
+    await setStored(manager, { accessToken: 'expired.access.token', refreshToken: 'revoked-refresh-token' });
+    await manager.reload();
+    await visible(manager.getByRole('heading', { name: 'Log in' }));
+    await visible(manager.getByText('Your session has expired', { exact: false }));
+
+    // ── Logout revokes the refresh token ────────────────────────────────────────────
+    const adminTokens = await stored(admin);
+    await admin.getByRole('button', { name: 'Log out' }).click();
+    await visible(admin.getByRole('heading', { name: 'Log in' }));
+    expect(await stored(admin)).toBeNull();
+    const reuse = await api(server.baseUrl, 'POST', '/api/auth/refresh', { refreshToken: adminTokens!.refreshToken });
+    expect(reuse.status).toBe(401);
+
+    expect(errors, errors.join('\n')).toEqual([]);
+  }, 150_000);
+});

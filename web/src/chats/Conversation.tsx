@@ -1,0 +1,156 @@
+import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { ApiError } from '../api/client';
+import type { Chat } from '../api/types';
+import { Avatar } from '../components/Avatar';
+import { dayLabel, phoneOf } from '../components/format';
+import { BackIcon } from '../components/Icons';
+import { chatsApi } from './api';
+import { Composer } from './Composer';
+import { MessageBubble } from './MessageBubble';
+import { useMessages, type UiMessage } from './useMessages';
+
+export const chatTitle = (c: Chat) => c.chatName || phoneOf(c.chatId) || 'Unknown contact';
+
+export function Conversation({
+  sessionId,
+  chat,
+  typing,
+  onBack,
+  onRead,
+  onLastOwn,
+}: {
+  sessionId: string;
+  chat: Chat;
+  typing: boolean;
+  onBack: () => void;
+  onRead: (chatRowId: string) => void;
+  onLastOwn: (waMessageId: string | null) => void;
+}) {
+  const { messages, loading, error, hasMore, loadOlder, send, retry } = useMessages(sessionId, chat);
+  const [readOnly, setReadOnly] = useState(false);
+  const list = useRef<HTMLDivElement>(null);
+  const firstKey = useRef<string | undefined>(undefined);
+  const prevHeight = useRef(0);
+  const stick = useRef(true);
+  const title = chatTitle(chat);
+
+  useEffect(() => setReadOnly(false), [chat.id]);
+
+  // Mark as read when the chat is open, visible and has unread messages.
+  useEffect(() => {
+    if (readOnly || chat.unreadCount <= 0) return;
+    const t = setTimeout(() => {
+      if (document.visibilityState !== 'visible') return;
+      chatsApi
+        .markRead(sessionId, chat.id)
+        .then(() => onRead(chat.id))
+        .catch((err: unknown) => {
+          if (err instanceof ApiError && err.status === 403) setReadOnly(true);
+        });
+    }, 300);
+    return () => clearTimeout(t);
+  }, [chat.id, chat.unreadCount, onRead, readOnly, sessionId]);
+
+  // Tell the simulator panel which of our messages is the latest (for receipts).
+  const lastOwn = [...messages].reverse().find((m) => m.fromMe && m.messageId);
+  const lastOwnId = lastOwn?.messageId ?? null;
+  useEffect(() => onLastOwn(lastOwnId), [lastOwnId, onLastOwn]);
+
+  // Scrolling: keep the bottom in view for new messages; keep the position when older ones load.
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    const first = messages[0]?.key;
+    if (firstKey.current && first !== firstKey.current && prevHeight.current) {
+      el.scrollTop += el.scrollHeight - prevHeight.current;
+    } else if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    firstKey.current = first;
+    prevHeight.current = el.scrollHeight;
+  }, [messages, typing]);
+
+  useEffect(() => {
+    stick.current = true;
+    firstKey.current = undefined;
+  }, [chat.id]);
+
+  const onScroll = () => {
+    const el = list.current;
+    if (!el) return;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    prevHeight.current = el.scrollHeight;
+    if (el.scrollTop < 60 && hasMore && !loading && messages.length > 0) loadOlder();
+  };
+
+  const onRetry = (m: UiMessage) => {
+    stick.current = true;
+    retry(m);
+  };
+
+  let lastDay = '';
+  return (
+    <section className="conversation" aria-label={`Conversation with ${title}`}>
+      <header className="conv-head">
+        <button type="button" className="icon-btn back-btn" aria-label="Back to chats" onClick={onBack}>
+          <BackIcon />
+        </button>
+        <Avatar name={title} size={38} />
+        <div className="conv-title">
+          <h2>{title}</h2>
+          <p className={typing ? 'typing' : 'muted'} aria-live="polite">
+            {typing ? 'typing…' : chat.isGroup ? 'Group' : phoneOf(chat.chatId)}
+          </p>
+        </div>
+      </header>
+      <div className="messages" ref={list} onScroll={onScroll}>
+        {hasMore && messages.length > 0 && (
+          <div className="load-older">
+            <button type="button" className="btn btn-ghost btn-sm" onClick={loadOlder} disabled={loading}>
+              {loading ? 'Loading…' : 'Load older messages'}
+            </button>
+          </div>
+        )}
+        {error && (
+          <p className="banner banner-error" role="alert">
+            Could not load messages: {error}
+          </p>
+        )}
+        {!loading && !error && messages.length === 0 && <p className="muted center">No messages yet. Say hello!</p>}
+        <ol className="msg-list" aria-label="Messages">
+          {messages.map((m) => {
+            const day = dayLabel(m.timestamp);
+            const sep = day !== lastDay;
+            lastDay = day;
+            return (
+              <Fragment key={m.key}>
+                {sep && (
+                  <li className="day-sep" aria-hidden="true">
+                    <span>{day}</span>
+                  </li>
+                )}
+                <MessageBubble m={m} showSender={chat.isGroup} onRetry={onRetry} />
+              </Fragment>
+            );
+          })}
+        </ol>
+        {typing && (
+          <p className="typing-bubble" aria-hidden="true">
+            <span />
+            <span />
+            <span />
+          </p>
+        )}
+      </div>
+      <Composer
+        sessionId={sessionId}
+        chatId={chat.id}
+        disabled={readOnly}
+        onSend={(o) => {
+          stick.current = true;
+          send(o);
+        }}
+      />
+    </section>
+  );
+}

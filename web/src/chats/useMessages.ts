@@ -1,0 +1,240 @@
+/**
+ * The messages of one open chat: history pages (newest first from the server, shown oldest
+ * first), live arrivals, delivery ticks, and our own sends with optimistic bubbles and retry.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, errorText } from '../api/client';
+import type { Chat, DeliveryStatus, Message } from '../api/types';
+import { useReconnect, useSocketEvent } from '../realtime/socket';
+import { chatsApi, type OutgoingFile } from './api';
+import { uid } from './uid';
+
+const PAGE = 30;
+const RANK: Record<DeliveryStatus, number> = { failed: -1, pending: 0, sent: 1, delivered: 2, read: 3 };
+
+export type Outgoing = { kind: 'text'; text: string } | { kind: 'file'; file: OutgoingFile; caption: string };
+
+export interface UiMessage extends Message {
+  /** Stable React key; our optimistic bubbles have no server id until the send answers. */
+  key: string;
+  local?: { outgoing: Outgoing; idempotencyKey: string; error?: string };
+}
+
+/** Statuses only move forward; `failed` only replaces `pending`. */
+function advance(cur: DeliveryStatus | null, next: DeliveryStatus): DeliveryStatus | null {
+  if (next === 'failed') return cur === 'pending' || cur === null ? 'failed' : cur;
+  if (cur === null || cur === 'failed') return next;
+  return RANK[next] > RANK[cur] ? next : cur;
+}
+
+const fromServer = (m: Message): UiMessage => ({ ...m, key: m.id });
+const byTime = (a: UiMessage, b: UiMessage) => a.timestamp.localeCompare(b.timestamp);
+
+export function useMessages(sessionId: string, chat: Chat | undefined) {
+  const chatRowId = chat?.id;
+  const [messages, setMessages] = useState<UiMessage[]>([]);
+  const [page, setPage] = useState(0);
+  const [hasMore, setHasMore] = useState(true);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const key = `${sessionId}/${chatRowId ?? ''}`;
+  const currentKey = useRef(key);
+  currentKey.current = key;
+  /** Receipts that arrived before we knew the WhatsApp id of our message. */
+  const early = useRef(new Map<string, DeliveryStatus>());
+
+  const merge = useCallback((incoming: UiMessage[]) => {
+    setMessages((list) => {
+      const byId = new Map(list.map((m) => [m.id, m]));
+      const next = [...list];
+      for (const m of incoming) {
+        const old = byId.get(m.id);
+        if (old) {
+          const i = next.indexOf(old);
+          next[i] = { ...old, ...m, key: old.key, status: m.status && old.status ? advance(old.status, m.status) : (m.status ?? old.status) };
+        } else next.push(m);
+      }
+      return next.sort(byTime);
+    });
+  }, []);
+
+  const loadPage = useCallback(
+    async (p: number) => {
+      if (!chatRowId) return;
+      const k = key;
+      setLoading(true);
+      try {
+        const { items, pagination } = await chatsApi.messages(sessionId, chatRowId, p, PAGE);
+        if (currentKey.current !== k) return;
+        merge(items.map(fromServer));
+        setPage(p);
+        setHasMore(pagination ? p * PAGE < pagination.total : items.length === PAGE);
+        setError(null);
+      } catch (err) {
+        if (currentKey.current === k) setError(errorText(err));
+      } finally {
+        if (currentKey.current === k) setLoading(false);
+      }
+    },
+    [chatRowId, key, merge, sessionId],
+  );
+
+  useEffect(() => {
+    setMessages([]);
+    setPage(0);
+    setHasMore(true);
+    setError(null);
+    early.current.clear();
+    void loadPage(1);
+  }, [key, loadPage]);
+
+  useReconnect(() => void loadPage(1));
+
+  const loadOlder = useCallback(() => {
+    if (!loading && hasMore) void loadPage(page + 1);
+  }, [hasMore, loadPage, loading, page]);
+
+  useSocketEvent('whatsapp:new-message', (e) => {
+    if (e.sessionId !== sessionId || e.chat.id !== chatRowId) return;
+    const m: UiMessage = {
+      ...e.message,
+      key: e.message.id,
+      isRead: e.message.fromMe,
+      managerId: e.message.managerId ?? null,
+      createdAt: e.message.timestamp,
+      status: e.message.status ?? (e.message.fromMe ? 'sent' : null),
+      media: null,
+      quotedMessageId: null,
+      isPlaceholder: false,
+      errorMessage: null,
+    };
+    setMessages((list) => {
+      if (list.some((x) => x.id === m.id)) return list;
+      // Our own send, echoed before its HTTP answer: bind it to the optimistic bubble.
+      if (m.fromMe) {
+        const i = list.findIndex((x) => x.local && !x.messageId && x.status === 'pending' && (x.body ?? '') === (m.body ?? ''));
+        if (i >= 0) {
+          const next = [...list];
+          const cur = list[i] as UiMessage;
+          next[i] = { ...cur, id: m.id, messageId: m.messageId, status: advance(cur.status, m.status ?? 'sent') };
+          return next;
+        }
+      }
+      return [...list, m].sort(byTime);
+    });
+  });
+
+  useSocketEvent('whatsapp:message-status', (e) => {
+    if (e.sessionId !== sessionId) return;
+    setMessages((list) => {
+      if (!list.some((m) => m.messageId === e.messageId)) {
+        early.current.set(e.messageId, e.status);
+        return list;
+      }
+      return list.map((m) => (m.messageId === e.messageId ? { ...m, status: advance(m.status, e.status) } : m));
+    });
+  });
+
+  useSocketEvent('whatsapp:send-error', (e) => {
+    if (e.sessionId !== sessionId || e.chatId !== chatRowId) return;
+    setMessages((list) => {
+      const i = list.findIndex((x) => x.local && x.status === 'pending' && (x.body ?? '') === e.messageText);
+      if (i < 0) return list;
+      const next = [...list];
+      const cur = list[i] as UiMessage;
+      next[i] = { ...cur, status: 'failed', local: cur.local && { ...cur.local, error: e.message } };
+      return next;
+    });
+  });
+
+  const attempt = useCallback(
+    async (localKey: string, outgoing: Outgoing, idempotencyKey: string) => {
+      if (!chatRowId) return;
+      try {
+        const res =
+          outgoing.kind === 'text'
+            ? await chatsApi.sendText(sessionId, chatRowId, outgoing.text, idempotencyKey)
+            : await chatsApi.sendFile(sessionId, chatRowId, outgoing.file, outgoing.caption, idempotencyKey);
+        const earlyStatus = early.current.get(res.messageId);
+        setMessages((list) => {
+          const dup = list.find((m) => m.id === res.id && m.key !== localKey);
+          const mine = list.find((m) => m.key === localKey);
+          if (!mine) return list;
+          let status = advance(mine.status, 'sent');
+          if (dup?.status) status = advance(status, dup.status);
+          if (earlyStatus) status = advance(status, earlyStatus);
+          const updated: UiMessage = { ...mine, id: res.id, messageId: res.messageId, timestamp: res.timestamp, status, local: { ...mine.local!, error: undefined } };
+          return list.filter((m) => m !== dup).map((m) => (m.key === localKey ? updated : m)).sort(byTime);
+        });
+      } catch (err) {
+        const text =
+          err instanceof ApiError && err.status === 403 ? 'You have read-only access to this number.' : err instanceof ApiError && err.status === 0 ? 'No connection — not sent.' : errorText(err);
+        const definitive = !(err instanceof ApiError && err.status === 0);
+        setMessages((list) =>
+          list.map((m) =>
+            m.key === localKey
+              ? {
+                  ...m,
+                  status: 'failed',
+                  // After a network error the send may have gone through: a retry reuses the key so the
+                  // server answers with the first result. After a definitive failure, a retry is a new send.
+                  local: { outgoing, idempotencyKey: definitive ? uid() : idempotencyKey, error: text },
+                }
+              : m,
+          ),
+        );
+      }
+    },
+    [chatRowId, sessionId],
+  );
+
+  const send = useCallback(
+    (outgoing: Outgoing) => {
+      if (!chatRowId) return;
+      const localKey = `local-${uid()}`;
+      const idempotencyKey = uid();
+      const now = new Date().toISOString();
+      const body = outgoing.kind === 'text' ? outgoing.text : outgoing.caption || null;
+      const optimistic: UiMessage = {
+        key: localKey,
+        id: localKey,
+        messageId: '',
+        fromMe: true,
+        fromNumber: '',
+        fromName: null,
+        body,
+        messageType: outgoing.kind === 'text' ? 'text' : outgoing.file.type,
+        timestamp: now,
+        isRead: true,
+        managerId: null,
+        createdAt: now,
+        status: 'pending',
+        media: outgoing.kind === 'file' ? { mimetype: outgoing.file.mimetype, fileName: outgoing.file.fileName } : null,
+        quotedMessageId: null,
+        isPlaceholder: false,
+        errorMessage: null,
+        local: { outgoing, idempotencyKey },
+      };
+      setMessages((list) => [...list, optimistic]);
+      void attempt(localKey, outgoing, idempotencyKey);
+    },
+    [attempt, chatRowId],
+  );
+
+  const retry = useCallback(
+    (m: UiMessage) => {
+      if (m.local) {
+        const { outgoing, idempotencyKey } = m.local;
+        setMessages((list) => list.map((x) => (x.key === m.key ? { ...x, status: 'pending', local: { outgoing, idempotencyKey } } : x)));
+        void attempt(m.key, outgoing, idempotencyKey);
+      } else if (m.body) {
+        // A failed message from history: send its text again and hide the failed copy.
+        setMessages((list) => list.filter((x) => x.key !== m.key));
+        send({ kind: 'text', text: m.body });
+      }
+    },
+    [attempt, send],
+  );
+
+  return { messages, loading, error, hasMore, loadOlder, send, retry };
+}
