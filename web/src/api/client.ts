@@ -2,6 +2,11 @@
  * The fetch wrapper: JSON in/out, bearer token, transparent refresh with rotation.
  * On a 401 the access token is refreshed once (one refresh in flight at a time, shared by all
  * callers) and the request retried; when the refresh itself fails the session is over.
+ *
+ * Tabs of one browser share the login (localStorage) and must share its rotation too: the server
+ * treats a spent refresh token presented again as stolen and ends every session of the user. So a
+ * tab adopts the pair another tab stored, and refreshes under a cross-tab lock after checking that
+ * no other tab rotated the pair meanwhile.
  */
 import type { AuthTokens, Pagination, User } from './types';
 
@@ -59,6 +64,12 @@ function load(): StoredAuth | null {
   return null;
 }
 
+/** Runs `fn` while no other tab of this origin refreshes (Web Locks exist in secure contexts only). */
+async function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  return locks ? await locks.request('wa-inbox.refresh', fn) : fn();
+}
+
 class ApiClient {
   private auth: StoredAuth | null = load();
   private refreshing: Promise<boolean> | null = null;
@@ -68,6 +79,12 @@ class ApiClient {
 
   constructor() {
     this.scheduleRefresh();
+    window.addEventListener('storage', (e) => {
+      if (e.key !== STORAGE_KEY) return;
+      const next = load();
+      if (!next) this.clear('logout'); // logged out (or expired) in another tab
+      else if (next.refreshToken !== this.auth?.refreshToken) this.adopt(next);
+    });
   }
 
   get user(): User | null {
@@ -101,6 +118,13 @@ class ApiClient {
     for (const fn of this.tokenListeners) fn();
   }
 
+  /** Takes over the pair another tab obtained (login or rotation). */
+  private adopt(next: StoredAuth): void {
+    this.auth = next;
+    this.scheduleRefresh();
+    for (const fn of this.tokenListeners) fn();
+  }
+
   private clear(reason: 'logout' | 'expired'): void {
     const had = this.auth !== null;
     this.auth = null;
@@ -113,11 +137,14 @@ class ApiClient {
     if (had) for (const fn of this.authListeners) fn(reason);
   }
 
-  /** Refresh a minute before the access token expires, so sockets and requests rarely see a 401. */
+  /**
+   * Refresh about a minute before the access token expires, so sockets and requests rarely see a
+   * 401. The jitter keeps tabs opened together from all reaching for the lock at the same moment.
+   */
   private scheduleRefresh(): void {
     clearTimeout(this.refreshTimer);
     if (!this.auth) return;
-    const delay = Math.max(5_000, this.auth.expiresAt - Date.now() - 60_000);
+    const delay = Math.max(5_000, this.auth.expiresAt - Date.now() - 60_000 - Math.random() * 30_000);
     this.refreshTimer = setTimeout(() => void this.refresh(), Math.min(delay, 2_000_000_000));
   }
 
@@ -125,8 +152,17 @@ class ApiClient {
   refresh(): Promise<boolean> {
     if (!this.auth) return Promise.resolve(false);
     if (this.refreshing) return this.refreshing;
-    const refreshToken = this.auth.refreshToken;
-    this.refreshing = (async () => {
+    const spent = this.auth.refreshToken;
+    this.refreshing = withRefreshLock(async () => {
+      // Another tab may have rotated the pair while we waited: use its result rather than present
+      // a spent token (the storage event may not have reached us yet).
+      const stored = load();
+      if (stored && stored.refreshToken !== spent) {
+        this.adopt(stored);
+        return true;
+      }
+      if (!this.auth) return false;
+      const refreshToken = this.auth.refreshToken;
       try {
         const res = await fetch('/api/auth/refresh', {
           method: 'POST',
@@ -148,10 +184,10 @@ class ApiClient {
         return false;
       } catch {
         return false;
-      } finally {
-        this.refreshing = null;
       }
-    })();
+    }).finally(() => {
+      this.refreshing = null;
+    });
     return this.refreshing;
   }
 
@@ -186,11 +222,15 @@ class ApiClient {
   async request<T>(path: string, opts: RequestOptions = {}): Promise<Envelope<T>> {
     let env = await this.raw<T>(path, opts);
     if (env.status === 401 && !opts.anonymous && this.auth) {
-      const refreshed = await this.refresh();
-      if (refreshed) env = await this.raw<T>(path, opts);
-      else if (!this.auth) throw new ApiError('Your session has expired. Please log in again.', 401, 'session_expired');
+      if (!(await this.refresh())) {
+        if (!this.auth) throw new ApiError('Your session has expired. Please log in again.', 401, 'session_expired');
+        // The refresh could not reach the server: the login may still be good, keep it.
+        throw new ApiError('Cannot reach the server to renew your login. Try again in a moment.', 0, 'network_error');
+      }
+      env = await this.raw<T>(path, opts);
+      // Refused even with a fresh token: the account is gone.
+      if (env.status === 401) this.clear('expired');
     }
-    if (env.status === 401 && !opts.anonymous) this.clear('expired');
     if (env.status >= 400 || env.success === false) {
       throw new ApiError(env.error ?? `Request failed (${env.status})`, env.status, env.code ?? 'error', env.details);
     }
@@ -233,11 +273,13 @@ class ApiClient {
   }
 
   async logout(): Promise<void> {
-    const refreshToken = this.auth?.refreshToken;
     try {
-      if (refreshToken) await this.request('/api/auth/logout', { method: 'POST', body: { refreshToken } });
+      // The body is built at each attempt: when the access token has to be renewed first, the
+      // token to revoke is the one that renewal produced (the old one is spent already).
+      const send = () => this.raw<unknown>('/api/auth/logout', { method: 'POST', body: { refreshToken: this.auth?.refreshToken } });
+      if (this.auth && (await send()).status === 401 && (await this.refresh())) await send();
     } catch {
-      /* already invalid: nothing to revoke */
+      /* unreachable server: the token expires by itself; forget it here anyway */
     } finally {
       this.clear('logout');
     }
