@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { ApiError } from '../api/client';
 import { AttachIcon, CloseIcon, FileIcon, SendIcon } from '../components/Icons';
 import { useToast } from '../components/Toasts';
 import { chatsApi, type OutgoingFile } from './api';
@@ -25,7 +26,19 @@ function readBase64(file: File): Promise<string> {
   });
 }
 
-export function Composer({ sessionId, chatId, onSend, disabled }: { sessionId: string; chatId: string; onSend: (o: Outgoing) => void; disabled?: boolean }) {
+export function Composer({
+  sessionId,
+  chatId,
+  onSend,
+  onForbidden,
+  disabled,
+}: {
+  sessionId: string;
+  chatId: string;
+  onSend: (o: Outgoing) => void;
+  onForbidden: () => void;
+  disabled?: boolean;
+}) {
   const [text, setText] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -38,8 +51,10 @@ export function Composer({ sessionId, chatId, onSend, disabled }: { sessionId: s
     if (t.off) return;
     t.on = isTyping;
     t.last = Date.now();
-    chatsApi.typing(sessionId, chatId, isTyping).catch(() => {
-      t.off = true; // not available (read-only access or an older server): stop trying
+    chatsApi.typing(sessionId, chatId, isTyping).catch((err: unknown) => {
+      t.off = true; // not available (read-only access, number not connected): stop trying
+      // The first keystroke tells a read-only manager, before they write a whole reply for nothing.
+      if (err instanceof ApiError && err.status === 403) onForbidden();
     });
   };
 

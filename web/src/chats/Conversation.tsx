@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useRef } from 'react';
 import { ApiError } from '../api/client';
 import type { Chat } from '../api/types';
 import { Avatar } from '../components/Avatar';
@@ -7,6 +7,7 @@ import { BackIcon } from '../components/Icons';
 import { chatsApi } from './api';
 import { Composer } from './Composer';
 import { MessageBubble } from './MessageBubble';
+import { retriedFailures } from './retried';
 import { useMessages, type UiMessage } from './useMessages';
 
 export const chatTitle = (c: Chat) => c.chatName || phoneOf(c.chatId) || 'Unknown contact';
@@ -15,6 +16,8 @@ export function Conversation({
   sessionId,
   chat,
   typing,
+  readOnly,
+  onForbidden,
   onBack,
   onRead,
   onLastOwn,
@@ -22,34 +25,47 @@ export function Conversation({
   sessionId: string;
   chat: Chat;
   typing: boolean;
+  /** Known to have read access only: the composer is disabled and nothing is marked read. */
+  readOnly: boolean;
+  /** The server answered 403 to a write (typing, mark read, send). */
+  onForbidden: () => void;
   onBack: () => void;
   onRead: (chatRowId: string) => void;
   onLastOwn: (waMessageId: string | null) => void;
 }) {
-  const { messages, loading, error, hasMore, loadOlder, send, retry } = useMessages(sessionId, chat);
-  const [readOnly, setReadOnly] = useState(false);
+  const { messages, loading, error, hasMore, loadOlder, send, retry } = useMessages(sessionId, chat, onForbidden);
   const list = useRef<HTMLDivElement>(null);
   const firstKey = useRef<string | undefined>(undefined);
   const prevHeight = useRef(0);
   const stick = useRef(true);
   const title = chatTitle(chat);
 
-  useEffect(() => setReadOnly(false), [chat.id]);
-
-  // Mark as read when the chat is open, visible and has unread messages.
+  // Mark as read when the chat is open, on screen and has unread messages. A message that arrives
+  // while the tab is in the background stays unread until the user comes back to it.
   useEffect(() => {
     if (readOnly || chat.unreadCount <= 0) return;
-    const t = setTimeout(() => {
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const mark = (): void => {
       if (document.visibilityState !== 'visible') return;
       chatsApi
         .markRead(sessionId, chat.id)
         .then(() => onRead(chat.id))
         .catch((err: unknown) => {
-          if (err instanceof ApiError && err.status === 403) setReadOnly(true);
+          if (err instanceof ApiError && err.status === 403) onForbidden();
         });
-    }, 300);
-    return () => clearTimeout(t);
-  }, [chat.id, chat.unreadCount, onRead, readOnly, sessionId]);
+    };
+    // A short delay: flicking through chats should not mark each one read.
+    const schedule = (): void => {
+      clearTimeout(t);
+      if (document.visibilityState === 'visible') t = setTimeout(mark, 300);
+    };
+    schedule();
+    document.addEventListener('visibilitychange', schedule);
+    return () => {
+      clearTimeout(t);
+      document.removeEventListener('visibilitychange', schedule);
+    };
+  }, [chat.id, chat.unreadCount, onForbidden, onRead, readOnly, sessionId]);
 
   // Tell the simulator panel which of our messages is the latest (for receipts).
   const lastOwn = [...messages].reverse().find((m) => m.fromMe && m.messageId);
@@ -88,6 +104,7 @@ export function Conversation({
     retry(m);
   };
 
+  const retried = retriedFailures(messages);
   let lastDay = '';
   return (
     <section className="conversation" aria-label={`Conversation with ${title}`}>
@@ -129,7 +146,7 @@ export function Conversation({
                     <span>{day}</span>
                   </li>
                 )}
-                <MessageBubble m={m} showSender={chat.isGroup} onRetry={onRetry} />
+                <MessageBubble m={m} showSender={chat.isGroup} retried={retried.has(m.key)} onRetry={onRetry} />
               </Fragment>
             );
           })}
@@ -146,6 +163,7 @@ export function Conversation({
         sessionId={sessionId}
         chatId={chat.id}
         disabled={readOnly}
+        onForbidden={onForbidden}
         onSend={(o) => {
           stick.current = true;
           send(o);

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { User } from '../api/types';
 import { navigate, type Route } from '../components/router';
-import { StatusPill } from '../components/StatusPill';
+import { StatusPill, statusLabel } from '../components/StatusPill';
 import { useSessions } from '../sessions/SessionsContext';
 import { SimulatorPanel } from '../simulator/SimulatorPanel';
 import { useServerHealth } from '../simulator/useServerHealth';
 import { ChatList } from './ChatList';
 import { Conversation } from './Conversation';
 import { useChats, useTyping } from './useChats';
+import { useWriteAccess } from './useWriteAccess';
 
 export function InboxPage({ user, route }: { user: User; route: Route }) {
   const { sessions, loaded } = useSessions();
@@ -16,6 +17,10 @@ export function InboxPage({ user, route }: { user: User; route: Route }) {
   const sessionId = session?.id;
   const { chats, loaded: chatsLoaded, error, markReadLocally } = useChats(sessionId);
   const typing = useTyping(sessionId);
+  const { readOnly, forbidden } = useWriteAccess(user);
+  const onForbidden = useCallback(() => {
+    if (sessionId) forbidden(sessionId);
+  }, [forbidden, sessionId]);
   const [filter, setFilter] = useState('');
   const [lastOwn, setLastOwn] = useState<string | null>(null);
   const chat = route.chatId ? chats.find((c) => c.id === route.chatId) : undefined;
@@ -77,7 +82,7 @@ export function InboxPage({ user, route }: { user: User; route: Route }) {
         </div>
         {session && session.status !== 'connected' && (
           <p className="banner banner-warn small" role="status">
-            This number is not connected ({session.status.replace('_', ' ')}). You can read the history; replies will fail until it reconnects.
+            This number is not connected ({statusLabel(session.status).toLowerCase()}). You can read the history; replies will fail until it reconnects.
           </p>
         )}
         <div className="chats-scroll">
@@ -92,6 +97,8 @@ export function InboxPage({ user, route }: { user: User; route: Route }) {
             sessionId={sessionId}
             chat={chat}
             typing={typing[chat.chatId] === true}
+            readOnly={readOnly(sessionId)}
+            onForbidden={onForbidden}
             onBack={() => navigate({ page: 'inbox', sessionId })}
             onRead={markReadLocally}
             onLastOwn={onLastOwn}

@@ -14,7 +14,7 @@ const MEDIA_LABEL: Record<string, string> = {
   contact: 'Contact card',
 };
 
-export function MessageBubble({ m, showSender, onRetry }: { m: UiMessage; showSender: boolean; onRetry: (m: UiMessage) => void }) {
+export function MessageBubble({ m, showSender, retried, onRetry }: { m: UiMessage; showSender: boolean; retried: boolean; onRetry: (m: UiMessage) => void }) {
   const status = (m.status ?? null) as DeliveryStatus | null;
   const failed = m.fromMe && status === 'failed';
   const mediaLabel = MEDIA_LABEL[m.messageType];
@@ -38,9 +38,10 @@ export function MessageBubble({ m, showSender, onRetry }: { m: UiMessage; showSe
         </div>
       </div>
       {failed && (
-        <div className="failed-row" role="alert">
-          <span>{error ?? 'Not sent.'}</span>
-          {(m.local || m.body) && (
+        <div className="failed-row" role={retried ? undefined : 'alert'}>
+          <span>{retried ? 'Not sent — it was sent again below.' : (error ?? 'Not sent.')}</span>
+          {/* A failed file of the history cannot be resent: its content is not kept in the browser. */}
+          {!retried && (m.local || (m.body && m.messageType === 'text')) && (
             <button type="button" className="btn btn-sm btn-danger-outline" onClick={() => onRetry(m)}>
               Retry
             </button>

@@ -30,7 +30,7 @@ function advance(cur: DeliveryStatus | null, next: DeliveryStatus): DeliveryStat
 const fromServer = (m: Message): UiMessage => ({ ...m, key: m.id });
 const byTime = (a: UiMessage, b: UiMessage) => a.timestamp.localeCompare(b.timestamp);
 
-export function useMessages(sessionId: string, chat: Chat | undefined) {
+export function useMessages(sessionId: string, chat: Chat | undefined, onForbidden: () => void) {
   const chatRowId = chat?.id;
   const [messages, setMessages] = useState<UiMessage[]>([]);
   const [page, setPage] = useState(0);
@@ -167,6 +167,7 @@ export function useMessages(sessionId: string, chat: Chat | undefined) {
           return list.filter((m) => m !== dup).map((m) => (m.key === localKey ? updated : m)).sort(byTime);
         });
       } catch (err) {
+        if (err instanceof ApiError && err.status === 403) onForbidden();
         const text =
           err instanceof ApiError && err.status === 403 ? 'You have read-only access to this number.' : err instanceof ApiError && err.status === 0 ? 'No connection — not sent.' : errorText(err);
         const definitive = !(err instanceof ApiError && err.status === 0);
@@ -185,7 +186,7 @@ export function useMessages(sessionId: string, chat: Chat | undefined) {
         );
       }
     },
-    [chatRowId, sessionId],
+    [chatRowId, onForbidden, sessionId],
   );
 
   const send = useCallback(

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { errorText } from '../api/client';
 import type { Chat } from '../api/types';
+import { phoneOf } from '../components/format';
 import { useToast } from '../components/Toasts';
 import { simulatorApi } from './api';
 
@@ -18,7 +19,7 @@ export function SimulatorPanel({ sessionId, chat, lastOwnMessageId }: { sessionI
 
   useEffect(() => {
     if (chat && !chat.isGroup) {
-      setFrom(chat.chatId);
+      setFrom(phoneOf(chat.chatId)); // the server accepts a plain phone number, and it reads better
       setFromName(chat.chatName ?? '');
     }
     setTyping(false);
