@@ -6,6 +6,7 @@ import { StatusPill } from '../components/StatusPill';
 import { useToast } from '../components/Toasts';
 import { simulatorApi } from '../simulator/api';
 import { sessionsApi } from './api';
+import { closeReasonText } from './closeReason';
 import { useSessions } from './SessionsContext';
 
 const WAITING = new Set(['starting', 'qr']);
@@ -144,7 +145,7 @@ export function SessionCard({ session: s, simulator }: { session: Session; simul
           <dd>{s.status === 'connected' ? 'Online now' : relative(s.lastSeen ?? s.lastConnectedAt)}</dd>
         </div>
       </dl>
-      {s.lastCloseReason && s.status !== 'connected' && <p className="muted small">Last closed: {s.lastCloseReason}</p>}
+      {s.lastCloseReason && s.status !== 'connected' && <p className="muted small">Last closed: {closeReasonText(s.lastCloseReason)}</p>}
 
       <div className="actions">
         {STOPPED.has(s.status) && (

@@ -78,6 +78,8 @@ export function SessionsProvider({ children }: { children: ReactNode }) {
     reload();
   });
   useSocketEvent('whatsapp:session-disconnected', (e) => {
+    // Whatever QR was showing is dead now; a restart brings a new one (a stale one would not scan).
+    setQr(e.sessionId, null);
     patch(e.sessionId, { isConnected: false });
     reload();
   });
