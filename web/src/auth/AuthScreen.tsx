@@ -51,50 +51,52 @@ export function AuthScreen({ onLoggedIn, notice }: { onLoggedIn: (u: User) => vo
           </p>
         )}
         <div className="tabs" role="tablist" aria-label="Log in or register">
-          <button type="button" role="tab" aria-selected={mode === 'login'} className={mode === 'login' ? 'tab active' : 'tab'} onClick={() => { setMode('login'); setError(null); }}>
+          <button type="button" role="tab" id="tab-login" aria-controls="auth-panel" aria-selected={mode === 'login'} className={mode === 'login' ? 'tab active' : 'tab'} onClick={() => { setMode('login'); setError(null); }}>
             Log in
           </button>
-          <button type="button" role="tab" aria-selected={mode === 'register'} className={mode === 'register' ? 'tab active' : 'tab'} onClick={() => { setMode('register'); setError(null); }}>
+          <button type="button" role="tab" id="tab-register" aria-controls="auth-panel" aria-selected={mode === 'register'} className={mode === 'register' ? 'tab active' : 'tab'} onClick={() => { setMode('register'); setError(null); }}>
             Register a company
           </button>
         </div>
-        <form onSubmit={(e) => void submit(e)} className="form" key={mode}>
-          {mode === 'register' && (
-            <>
-              <label className="field">
-                <span>Company name</span>
-                <input name="companyName" required maxLength={200} autoComplete="organization" />
-              </label>
-              <div className="row2">
+        <div role="tabpanel" id="auth-panel" aria-labelledby={mode === 'login' ? 'tab-login' : 'tab-register'}>
+          <form onSubmit={(e) => void submit(e)} className="form" key={mode}>
+            {mode === 'register' && (
+              <>
                 <label className="field">
-                  <span>First name</span>
-                  <input name="firstName" required maxLength={100} autoComplete="given-name" />
+                  <span>Company name</span>
+                  <input name="companyName" required maxLength={200} autoComplete="organization" />
                 </label>
-                <label className="field">
-                  <span>Last name</span>
-                  <input name="lastName" required maxLength={100} autoComplete="family-name" />
-                </label>
-              </div>
-            </>
-          )}
-          <label className="field">
-            <span>Email</span>
-            <input name="email" type="email" required autoComplete="email" />
-          </label>
-          <label className="field">
-            <span>Password</span>
-            <input name="password" type="password" required minLength={mode === 'register' ? 8 : 1} autoComplete={mode === 'login' ? 'current-password' : 'new-password'} />
-            {mode === 'register' && <small className="muted">At least 8 characters.</small>}
-          </label>
-          {error && (
-            <p className="banner banner-error" role="alert">
-              {error}
-            </p>
-          )}
-          <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
-            {busy ? 'Please wait…' : mode === 'login' ? 'Log in' : 'Create company'}
-          </button>
-        </form>
+                <div className="row2">
+                  <label className="field">
+                    <span>First name</span>
+                    <input name="firstName" required maxLength={100} autoComplete="given-name" />
+                  </label>
+                  <label className="field">
+                    <span>Last name</span>
+                    <input name="lastName" required maxLength={100} autoComplete="family-name" />
+                  </label>
+                </div>
+              </>
+            )}
+            <label className="field">
+              <span>Email</span>
+              <input name="email" type="email" required autoComplete="email" />
+            </label>
+            <label className="field">
+              <span>Password</span>
+              <input name="password" type="password" required minLength={mode === 'register' ? 8 : 1} autoComplete={mode === 'login' ? 'current-password' : 'new-password'} />
+              {mode === 'register' && <small className="muted">At least 8 characters.</small>}
+            </label>
+            {error && (
+              <p className="banner banner-error" role="alert">
+                {error}
+              </p>
+            )}
+            <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+              {busy ? 'Please wait…' : mode === 'login' ? 'Log in' : 'Create company'}
+            </button>
+          </form>
+        </div>
       </section>
     </main>
   );

@@ -98,29 +98,34 @@ export function TeamPage() {
         />
         <section className="card" aria-labelledby="users-title">
           <h2 id="users-title">People</h2>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.id}>
-                  <td>
-                    {u.firstName} {u.lastName}
-                    {u.id === api.user?.id && <span className="muted"> (you)</span>}
-                  </td>
-                  <td className="mono small">{u.email}</td>
-                  <td>
-                    <span className={u.role === 'admin' ? 'badge badge-admin' : 'badge'}>{u.role === 'admin' ? 'Admin' : 'Manager'}</span>
-                  </td>
+          <div className="table-scroll">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col" className="wide-only">
+                    Email
+                  </th>
+                  <th scope="col">Role</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {users.map((u) => (
+                  <tr key={u.id}>
+                    <td>
+                      {u.firstName} {u.lastName}
+                      {u.id === api.user?.id && <span className="muted"> (you)</span>}
+                      <div className="muted small email phone-only">{u.email}</div>
+                    </td>
+                    <td className="mono small email wide-only">{u.email}</td>
+                    <td>
+                      <span className={u.role === 'admin' ? 'badge badge-admin' : 'badge'}>{u.role === 'admin' ? 'Admin' : 'Manager'}</span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       </div>
 
@@ -155,7 +160,7 @@ export function TeamPage() {
                     <tr key={m.id}>
                       <th scope="row">
                         {name}
-                        <div className="muted small">{m.email}</div>
+                        <div className="muted small email">{m.email}</div>
                       </th>
                       {sessions.map((s) => {
                         const perms = matrix[s.id]?.[m.id] ?? [];
