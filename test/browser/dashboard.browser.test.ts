@@ -1,9 +1,12 @@
 /**
  * End to end in headless Chromium: the web dashboard against the real server (simulator engine).
- * Story: an admin registers, links a number by its QR, creates a manager and grants access; the
- * manager answers a customer live (ticks, typing, a failed send retried, a file) on desktop and
- * phone widths, and loses the number live when the admin revokes the access.
- * Screenshots of the main screens go to test-artifacts/screenshots/.
+ * Stories: (1) an admin registers, links a number by its QR, creates a manager and grants access;
+ * the manager answers a customer live (ticks, typing, a failed send retried, a file) on desktop and
+ * phone widths, and loses the number live when the admin revokes the access. (2) An admin runs
+ * numbers: the QR arrives and refreshes live, seed-004 health figures, restart/close/log out/delete,
+ * every admin screen at phone width. (3) A manager scrolls back through a long history and is
+ * read-only until an admin grants write, live.
+ * Screenshots of the main screens go to test-artifacts/screenshots/ (`*-phone.png` at 390×844).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -24,6 +27,29 @@ const visible = (l: Locator, timeout = WAIT) => l.waitFor({ state: 'visible', ti
 const gone = (l: Locator, timeout = WAIT) => l.waitFor({ state: 'detached', timeout });
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+const PHONE = { width: 390, height: 844 };
+const LAPTOP = { width: 1280, height: 800 };
+const PASSWORD = 'correct-horse-42';
+
+type Stored = { accessToken: string; refreshToken: string };
+const stored = (p: Page) => p.evaluate(() => JSON.parse(localStorage.getItem('wa-inbox.auth') ?? 'null') as Stored | null);
+const setStored = (p: Page, v: Stored) => p.evaluate((x) => localStorage.setItem('wa-inbox.auth', JSON.stringify({ ...JSON.parse(localStorage.getItem('wa-inbox.auth') ?? '{}'), ...x })), v);
+
+/** The next request of `page` to `url` is answered 401, as when its access token has just expired. */
+async function expireOnce(page: Page, url: string): Promise<void> {
+  let done = false;
+  await page.route(url, async (route) => {
+    if (done) return route.continue();
+    done = true;
+    await route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ success: false, error: 'Token expired', code: 'token_expired' }) });
+  });
+}
+
+/** Screenshots show the screen, not a pile of earlier notifications. */
+async function dismissToasts(page: Page): Promise<void> {
+  const close = page.getByRole('button', { name: 'Dismiss notification' });
+  while ((await close.count()) > 0) await close.first().click();
+}
 
 async function until<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeout = WAIT): Promise<T> {
   const end = Date.now() + timeout;
@@ -67,9 +93,21 @@ describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
     if (server && (await bounded(server.stop().then(() => 'stopped'), 10_000)) !== 'stopped') await server.kill();
   }, 40_000);
 
-  async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const ctx = await browser.newContext({ viewport, baseURL: server.baseUrl });
-    contexts.push(ctx);
+  /** On a failure, a screenshot of every open page (failure-page<n>.png) shows what the user saw. */
+  function shootOnFailure(): void {
+    onTestFailed(async () => {
+      for (const [i, p] of pages.entries()) {
+        if (!p.isClosed()) await p.screenshot({ path: path.join(shots, `failure-page${i + 1}.png`), timeout: 5_000 }).catch(() => undefined);
+      }
+    });
+  }
+
+  /** A new tab in `ctx` (a new browser context, i.e. another person, when omitted). */
+  async function newPage(viewport = LAPTOP, ctx?: BrowserContext): Promise<Page> {
+    if (!ctx) {
+      ctx = await browser.newContext({ viewport, baseURL: server.baseUrl });
+      contexts.push(ctx);
+    }
     const page = await ctx.newPage();
     pages.push(page);
     page.setDefaultTimeout(WAIT);
@@ -81,9 +119,7 @@ describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
   }
 
   it('admin links a number and shares it; a manager answers live and loses access live', async () => {
-    onTestFailed(async () => {
-      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(shots, `failure-page${i + 1}.png`), timeout: 5_000 }).catch(() => undefined);
-    });
+    shootOnFailure();
     const stamp = Date.now();
     const adminEmail = `admin.${stamp}@acme.test`;
     const managerEmail = `olga.${stamp}@acme.test`;
@@ -170,9 +206,6 @@ describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
     await until(() => manager.getByText('Live', { exact: true }).isVisible(), 'the socket to connect');
 
     // ── An expired access token is refreshed transparently (rotation) for REST and the socket ──
-    type Stored = { accessToken: string; refreshToken: string };
-    const stored = (p: Page) => p.evaluate(() => JSON.parse(localStorage.getItem('wa-inbox.auth') ?? 'null') as Stored | null);
-    const setStored = (p: Page, v: Stored) => p.evaluate((x) => localStorage.setItem('wa-inbox.auth', JSON.stringify({ ...JSON.parse(localStorage.getItem('wa-inbox.auth') ?? '{}'), ...x })), v);
     const before = await stored(manager);
     expect(before?.refreshToken).toBeTruthy();
     await setStored(manager, { accessToken: 'expired.access.token', refreshToken: before!.refreshToken });
@@ -254,10 +287,17 @@ describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
     await visible(conversation.getByText('typing…'));
     await admin.getByRole('button', { name: 'Customer stops typing' }).click();
     await gone(conversation.getByText('typing…'));
+    const adminChat = admin.getByRole('list', { name: 'Chats' }).getByRole('link', { name: /Maria Lopez/ });
+    await gone(adminChat.getByLabel('1 unread')); // the admin has the chat open too: read at once
+    // The history keeps the failed copy of the retried message; it must not offer to send it twice.
+    const adminFlaky = admin.getByRole('list', { name: 'Messages' }).getByRole('listitem').filter({ hasText: flaky });
+    await until(async () => (await adminFlaky.count()) === 2, 'the failed copy and the retried one');
+    await visible(adminFlaky.getByText('Not sent — it was sent again below.'));
+    await expect(adminFlaky.getByRole('button', { name: 'Retry' }).count()).resolves.toBe(0);
     await shot(admin, '10-admin-inbox-simulator');
 
     // ── Phone width: list and conversation collapse into one pane ───────────────────
-    await manager.setViewportSize({ width: 390, height: 844 });
+    await manager.setViewportSize(PHONE);
     await visible(conversation.getByRole('button', { name: 'Back to chats' }));
     expect(await chatLink.isVisible()).toBe(false);
     await shot(manager, '07-mobile-conversation');
@@ -265,7 +305,7 @@ describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
     await visible(chatLink);
     expect(await conversation.isVisible()).toBe(false);
     await shot(manager, '06-mobile-inbox');
-    await manager.setViewportSize({ width: 1280, height: 800 });
+    await manager.setViewportSize(LAPTOP);
     await chatLink.click();
     await visible(conversation);
 
@@ -290,14 +330,252 @@ describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
     await visible(manager.getByRole('heading', { name: 'Log in' }));
     await visible(manager.getByText('Your session has expired', { exact: false }));
 
-    // ── Logout revokes the refresh token ────────────────────────────────────────────
+    // ── Logout revokes the refresh token, even when the access token must be renewed first ──
     const adminTokens = await stored(admin);
-    await admin.getByRole('button', { name: 'Log out' }).click();
+    await expireOnce(admin, '**/api/auth/logout');
+    const renewal = admin.waitForResponse('**/api/auth/refresh');
+    await admin.getByRole('button', { name: 'Log out', exact: true }).click();
+    const renewed = ((await (await renewal).json()) as { data: Stored }).data;
     await visible(admin.getByRole('heading', { name: 'Log in' }));
     expect(await stored(admin)).toBeNull();
+    const reuseRenewed = await api(server.baseUrl, 'POST', '/api/auth/refresh', { refreshToken: renewed.refreshToken });
+    expect(reuseRenewed.status, 'the refresh token issued by the renewal must be revoked by the logout').toBe(401);
     const reuse = await api(server.baseUrl, 'POST', '/api/auth/refresh', { refreshToken: adminTokens!.refreshToken });
     expect(reuse.status).toBe(401);
 
     expect(errors, errors.join('\n')).toEqual([]);
   }, 150_000);
+
+  /** A company with its admin, registered through the API; returns the admin's token. */
+  async function registerCompany(name: string, email: string): Promise<string> {
+    const res = await api<{ data: { accessToken: string } }>(server.baseUrl, 'POST', '/api/auth/register', {
+      companyName: name,
+      email,
+      password: PASSWORD,
+      firstName: 'Anna',
+      lastName: 'Admin',
+    });
+    expect(res.status).toBe(201);
+    return res.body.data.accessToken;
+  }
+
+  async function logIn(email: string, viewport = LAPTOP): Promise<Page> {
+    const page = await newPage(viewport);
+    await page.goto('/');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await visible(mainNav(page).getByRole('link', { name: 'Inbox' }));
+    return page;
+  }
+
+  it('admin runs numbers: live QR, health figures, restart, close, log out, delete; every screen at phone width', async () => {
+    shootOnFailure();
+    errors.length = 0;
+    const stamp = Date.now();
+    const email = `ops.${stamp}@beta.test`;
+    const token = await registerCompany('Beta Couriers', email);
+    const sim = async (sessionId: string, action: string, body: unknown) => {
+      const res = await api(server.baseUrl, 'POST', `/api/simulator/sessions/${sessionId}/${action}`, body, token);
+      expect(res.status, `simulator ${action}: ${JSON.stringify(res.body)}`).toBe(200);
+    };
+    const idOf = async (displayName: string) => {
+      const res = await api<{ data: { id: string; displayName: string }[] }>(server.baseUrl, 'GET', '/api/whatsapp/sessions', undefined, token);
+      return res.body.data.find((x) => x.displayName === displayName)?.id as string;
+    };
+
+    const admin = await logIn(email);
+    await mainNav(admin).getByRole('link', { name: 'Numbers' }).click();
+
+    // ── The QR comes through the socket: with GET …/qr blocked it still shows, and refreshes ──
+    await admin.route('**/api/whatsapp/sessions/*/qr', (route) => route.abort());
+    await admin.getByLabel('Name of the new number').fill('Support line');
+    await admin.getByRole('button', { name: 'Add number' }).click();
+    const supportQr = admin.getByRole('img', { name: 'QR code to link Support line' });
+    await visible(supportQr);
+    const firstQr = await supportQr.getAttribute('src');
+    expect(firstQr).toMatch(/^data:image\/png;base64,/);
+    await admin.unroute('**/api/whatsapp/sessions/*/qr');
+
+    // ── A second number, linked, to drive through its controls ──────────────────────────
+    await admin.getByLabel('Name of the new number').fill('Backup line');
+    await admin.getByRole('button', { name: 'Add number' }).click();
+    const card = admin.getByRole('article', { name: 'Backup line' });
+    await visible(card.getByRole('img', { name: 'QR code to link Backup line' }));
+    await card.getByLabel('Phone number for the simulated scan').fill('+1 555 010 0300');
+    await card.getByRole('button', { name: 'Simulate scan' }).click();
+    await visible(card.getByText('Connected', { exact: true }));
+    const bid = await idOf('Backup line');
+
+    // ── Seed-004 health: 2/3 Bad MAC is still healthy, the 3rd closes the session ───────
+    await sim(bid, 'decrypt-errors', { kind: 'bad_mac', from: '+1 555 0100 777', count: 2 });
+    const badMac = card.getByRole('meter', { name: 'Bad MAC errors' });
+    await until(async () => (await badMac.getAttribute('aria-valuenow')) === '2', 'the Bad MAC count to show 2/3');
+    await visible(card.getByText('2 / 3'));
+    await visible(card.getByText('Healthy', { exact: true }));
+    await shot(admin, '11-numbers-health-warning');
+    await sim(bid, 'decrypt-errors', { kind: 'bad_mac', from: '+1 555 0100 777', count: 1 });
+    await visible(card.getByText('Closed', { exact: true }));
+    await visible(card.getByText('Needs attention', { exact: true }));
+    await visible(card.getByText('too many Bad MAC errors', { exact: false }));
+    await visible(admin.getByText('Bad MAC errors reached 3/3', { exact: false })); // the session-error toast
+    await shot(admin, '12-numbers-closed-by-threshold');
+
+    // ── Start again with the stored credentials: connected and healthy ──────────────────
+    await card.getByRole('button', { name: 'Start Backup line', exact: true }).click();
+    await visible(card.getByText('Connected', { exact: true }));
+    await visible(card.getByText('Healthy', { exact: true }));
+
+    // ── Close, start, restart ──────────────────────────────────────────────────────────
+    await card.getByRole('button', { name: 'Close Backup line', exact: true }).click();
+    await visible(card.getByText('Closed', { exact: true }));
+    await card.getByRole('button', { name: 'Start Backup line', exact: true }).click();
+    await visible(card.getByText('Connected', { exact: true }));
+    await card.getByRole('button', { name: 'Restart Backup line', exact: true }).click();
+    await visible(admin.getByText('Backup line restarted'));
+    await visible(card.getByText('Connected', { exact: true }));
+
+    // ── Log out of WhatsApp: a new QR is needed, shown at once, and scanned again ───────
+    await card.getByRole('button', { name: 'Disconnect (log out) Backup line', exact: true }).click();
+    await visible(card.getByText('Logged out', { exact: true }));
+    await visible(card.getByText('logged out from the dashboard', { exact: false }));
+    await card.getByRole('button', { name: 'Link Backup line', exact: true }).click();
+    await visible(card.getByRole('img', { name: 'QR code to link Backup line' }));
+    await card.getByRole('button', { name: 'Simulate scan' }).click();
+    await visible(card.getByText('Connected', { exact: true }));
+
+    // ── Delete (with a confirmation) ────────────────────────────────────────────────────
+    await card.getByRole('button', { name: 'Delete Backup line', exact: true }).click();
+    await card.getByRole('group', { name: 'Confirm deleting Backup line' }).getByRole('button', { name: 'Delete' }).click();
+    await gone(card);
+
+    // ── Phone width: every admin screen ─────────────────────────────────────────────────
+    await admin.setViewportSize(PHONE);
+    for (const name of ['Inbox', 'Numbers', 'Team', 'Stats']) await visible(mainNav(admin).getByRole('link', { name }));
+    await visible(supportQr);
+    await dismissToasts(admin);
+    await shot(admin, '13-numbers-qr-phone');
+    await mainNav(admin).getByRole('link', { name: 'Team' }).click();
+    await admin.getByLabel('First name').fill('Pavel');
+    await admin.getByLabel('Last name').fill('Manager');
+    await admin.getByLabel('Email').fill(`pavel.${stamp}@beta.test`);
+    await admin.getByLabel('Temporary password').fill(PASSWORD);
+    await admin.getByRole('button', { name: 'Create user' }).click();
+    await visible(admin.getByLabel('Pavel Manager: read Support line'));
+    await dismissToasts(admin);
+    await shot(admin, '14-team-phone');
+    await admin.getByRole('region', { name: 'People' }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    const pavelWrites = admin.getByLabel('Pavel Manager: write Support line');
+    await pavelWrites.check();
+    await until(() => pavelWrites.isEnabled(), 'the grant to be saved');
+    await dismissToasts(admin);
+    await shot(admin, '14b-team-access-phone');
+    await mainNav(admin).getByRole('link', { name: 'Stats' }).click();
+    await visible(admin.getByRole('heading', { name: 'Messages' }));
+    await shot(admin, '15-stats-phone');
+    await mainNav(admin).getByRole('link', { name: 'Inbox' }).click();
+    await visible(admin.getByText('This number is not connected', { exact: false }));
+    await shot(admin, '16-inbox-empty-phone');
+
+    // ── The unscanned QR refreshed by itself (the simulator shows a new one every 20 s) ──
+    await mainNav(admin).getByRole('link', { name: 'Numbers' }).click();
+    await until(async () => {
+      const src = await supportQr.getAttribute('src');
+      return src !== null && src !== firstQr;
+    }, 'the QR to refresh live', 30_000);
+
+    // ── Two tabs share one login: a rotation in one is adopted by the other ────────────
+    // (presenting a spent refresh token would make the server end every session of the user)
+    const tab2 = await newPage(PHONE, admin.context());
+    await tab2.goto('/');
+    await visible(mainNav(tab2).getByRole('link', { name: 'Numbers' }));
+    const pair1 = await stored(admin);
+    await expireOnce(tab2, '**/api/whatsapp/stats*');
+    await mainNav(tab2).getByRole('link', { name: 'Stats' }).click();
+    await visible(tab2.getByRole('heading', { name: 'Messages' }));
+    await until(async () => (await stored(tab2))?.refreshToken !== pair1?.refreshToken, 'tab 2 to rotate the pair');
+    await expireOnce(admin, '**/api/whatsapp/stats*');
+    await mainNav(admin).getByRole('link', { name: 'Stats' }).click();
+    await visible(admin.getByRole('heading', { name: 'Messages' }));
+    for (const tab of [admin, tab2]) {
+      await tab.reload();
+      await visible(mainNav(tab).getByRole('link', { name: 'Numbers' }));
+    }
+    // Logging out in one tab logs out the other.
+    await tab2.getByRole('button', { name: 'Log out', exact: true }).click();
+    await visible(admin.getByRole('heading', { name: 'Log in' }));
+
+    // ── The login screen at phone width ─────────────────────────────────────────────────
+    const anon = await newPage(PHONE);
+    await anon.goto('/');
+    await visible(anon.getByRole('heading', { name: 'Log in' }));
+    await anon.getByRole('tab', { name: 'Register a company' }).click();
+    await shot(anon, '17-register-phone');
+
+    expect(errors, errors.join('\n')).toEqual([]);
+  }, 120_000);
+
+  it('a manager scrolls back through history, and is read-only until granted write live', async () => {
+    shootOnFailure();
+    errors.length = 0;
+    const stamp = Date.now();
+    const token = await registerCompany('Gamma Foods', `boss.${stamp}@gamma.test`);
+    const created = await api<{ data: { sessionId: string } }>(server.baseUrl, 'POST', '/api/whatsapp/sessions', { displayName: 'Orders' }, token);
+    const sid = created.body.data.sessionId;
+    await api(server.baseUrl, 'GET', `/api/whatsapp/sessions/${sid}/qr`, undefined, token);
+    const scan = await api(server.baseUrl, 'POST', `/api/simulator/sessions/${sid}/scan`, { phoneNumber: '+1 555 010 0400' }, token);
+    expect(scan.status).toBe(200);
+    // 70 messages from yesterday: more than two pages of the dashboard's history (30 each).
+    const start = Date.now() - 86_400_000;
+    for (let i = 1; i <= 70; i++) {
+      const res = await api(server.baseUrl, 'POST', `/api/simulator/sessions/${sid}/inbound`, {
+        from: '+1 555 0100 500',
+        fromName: 'Ivan Petrov',
+        body: `Order line ${i}`,
+        messageId: `HIST${i}`,
+        timestamp: new Date(start + i * 60_000).toISOString(),
+      }, token);
+      expect(res.status).toBe(200);
+    }
+    const managerEmail = `lena.${stamp}@gamma.test`;
+    const mgr = await api<{ data: { id: string } }>(server.baseUrl, 'POST', '/api/users', { email: managerEmail, password: PASSWORD, firstName: 'Lena', lastName: 'Reader', role: 'manager' }, token);
+    const grant = (permissions: string[]) => api(server.baseUrl, 'POST', `/api/whatsapp/sessions/${sid}/managers`, { managerId: mgr.body.data.id, permissions }, token);
+    expect((await grant(['read'])).status).toBe(201);
+
+    const manager = await logIn(managerEmail);
+    const chatLink = manager.getByRole('list', { name: 'Chats' }).getByRole('link', { name: /Ivan Petrov/ });
+    await visible(chatLink.getByLabel('70 unread'));
+    await chatLink.click();
+    const conversation = manager.getByRole('region', { name: 'Conversation with Ivan Petrov' });
+    const messages = conversation.getByRole('list', { name: 'Messages' });
+    await visible(messages.getByText('Order line 70', { exact: true }));
+    expect(await messages.getByText('Order line 1', { exact: true }).count()).toBe(0);
+
+    // ── Read-only: marking read is refused, so the composer says why it is disabled ─────
+    const composer = conversation.getByRole('textbox', { name: 'Message', exact: true });
+    await until(() => composer.isDisabled(), 'the composer to be disabled for read-only access');
+    expect(await composer.getAttribute('placeholder')).toBe('You can read this number but not reply');
+    await visible(chatLink.getByLabel('70 unread')); // not marked read: no write access
+
+    // ── Scroll back: older pages load at the top, the position holds ────────────────────
+    const list = conversation.locator('.messages');
+    await until(async () => {
+      await list.evaluate((el) => el.scrollTo({ top: 0 }));
+      return (await messages.getByText('Order line 1', { exact: true }).count()) > 0;
+    }, 'the oldest message after scrolling back', 20_000);
+    await expect(messages.getByRole('listitem').filter({ hasText: /^Order line \d+/ }).count()).resolves.toBe(70);
+    await visible(conversation.getByText('Yesterday', { exact: true }));
+    await messages.getByText('Order line 1', { exact: true }).scrollIntoViewIfNeeded();
+    await shot(manager, '18-history-scrolled-back');
+
+    // ── The admin grants write: the composer opens live and the chat is marked read ─────
+    expect((await grant(['read', 'write'])).status).toBe(200);
+    await until(async () => !(await composer.isDisabled()), 'the composer to open after the grant');
+    await gone(chatLink.getByLabel('70 unread'));
+    await composer.fill('Thanks Ivan, all 70 lines are noted.');
+    await composer.press('Enter');
+    await visible(messages.getByRole('listitem').filter({ hasText: 'all 70 lines are noted' }).getByRole('img', { name: 'Sent' }));
+
+    expect(errors, errors.join('\n')).toEqual([]);
+  }, 120_000);
 });
