@@ -2,9 +2,12 @@
  * Chooses the engine from the configuration: the in-process simulator, or Baileys (against real
  * WhatsApp, a WHATSAPP_WEB_URL override, or the in-process loopback test server).
  */
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { EngineFactory } from './engine.js';
+import { createBaileysEngineFactory, createWaVersionResolver } from './engines/baileys/index.js';
+import { testServerControl, type LoopbackWhatsApp } from './engines/baileys/test-server-control.js';
 import { createSimulatorEngineFactory } from './engines/simulator/simulator-engine.js';
 
 export interface EngineSetup {
@@ -12,6 +15,18 @@ export interface EngineSetup {
   /** Whether the simulator control API is available. */
   hasSimulatorControl: boolean;
   close(): Promise<void>;
+}
+
+/** The loopback server lives with the test tooling; it is loaded only when asked for. */
+async function startTestServer(config: Config, logger: Logger): Promise<LoopbackWhatsApp> {
+  const { WaTestServer } = await import('../../tools/wa-server/server.js');
+  const server = await WaTestServer.start({
+    // Its accounts and linked devices outlive a restart, as WhatsApp's do.
+    stateFile: path.join(config.dataDir, 'wa-test-server.json'),
+    logger: logger.child({ module: 'wa-test-server' }),
+  });
+  logger.warn({ url: server.url }, 'WHATSAPP_TEST_SERVER: sessions connect to the loopback WhatsApp Web test server, not to WhatsApp');
+  return server;
 }
 
 export async function createEngineFactory(config: Config, logger: Logger, override?: EngineFactory): Promise<EngineSetup> {
@@ -24,6 +39,23 @@ export async function createEngineFactory(config: Config, logger: Logger, overri
       close: async () => undefined,
     };
   }
-  logger.warn('the Baileys engine is not wired yet');
-  throw new Error('WHATSAPP_ENGINE=baileys is not available yet');
+  const testServer = config.whatsappTestServer ? await startTestServer(config, logger) : undefined;
+  const waWebSocketUrl = testServer?.url ?? config.whatsappWebUrl;
+  const factory = createBaileysEngineFactory({
+    backoff,
+    qrMaxRefreshes: config.qrMaxRefreshes,
+    resolveVersion: createWaVersionResolver({
+      ...(config.waVersion && { override: config.waVersion }),
+      fallback: config.waVersionFallback,
+      // The loopback server accepts any version: never ask web.whatsapp.com for it.
+      fetchLatest: !testServer,
+    }),
+    ...(waWebSocketUrl && { waWebSocketUrl }),
+    ...(testServer && { control: (engine) => testServerControl(testServer, engine) }),
+  });
+  return {
+    factory,
+    hasSimulatorControl: testServer !== undefined,
+    close: async () => testServer?.close(),
+  };
 }

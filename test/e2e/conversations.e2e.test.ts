@@ -75,7 +75,6 @@ describe.each(engineModes())('conversations story on the $name engine', (mode) =
   afterAll(async () => {
     for (const s of sockets) s.close();
     await server?.stop();
-    await mode.cleanup?.();
   });
 
   it('grants M read+write and N read; both see the session', async () => {

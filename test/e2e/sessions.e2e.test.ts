@@ -49,7 +49,6 @@ describe.each(engineModes())('sessions story on the $name engine', (mode) => {
   afterAll(async () => {
     for (const s of sockets) s.close();
     await server?.stop();
-    await mode.cleanup?.();
     await receiver?.close();
   });
 

@@ -3,6 +3,7 @@
  * it, and stops it gracefully or with SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,8 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
   });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // E2E_SERVER_LOG=<file> keeps every server's output for debugging a failed end-to-end run.
+  if (process.env.E2E_SERVER_LOG) void exited.then(() => appendFileSync(process.env.E2E_SERVER_LOG!, out));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60s:\n${out}`)), 60_000);
     const onData = (chunk: Buffer): void => {

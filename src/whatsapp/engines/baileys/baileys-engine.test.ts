@@ -64,6 +64,9 @@ interface Fake {
   open(id?: string): void;
 }
 
+/** The error code the fake server puts on its next acks (undefined: plain acks). */
+let ackError: string | undefined;
+
 /** A socket with Baileys' real event emitter, key-store transaction wrapper and Signal repository. */
 function fakeSocket(config: UserFacingSocketConfig): Fake {
   const ev = makeEventBuffer(silent);
@@ -77,17 +80,21 @@ function fakeSocket(config: UserFacingSocketConfig): Fake {
     closed = true;
     ev.emit('connection.update', { connection: 'close', lastDisconnect: { error, date: new Date() } });
   });
+  const ws = new EventEmitter();
   const sock = {
     ev,
-    ws: new EventEmitter(),
+    ws,
     get user() {
       return user;
     },
     authState: { creds: config.auth.creds, keys },
     signalRepository,
-    sendMessage: vi.fn(async (jid: string) =>
-      proto.WebMessageInfo.fromObject({ key: { remoteJid: jid, id: 'SENT1', fromMe: true }, messageTimestamp: 1_700_000_000 }),
-    ),
+    // Like WhatsApp, the server acknowledges each message stanza with an <ack> carrying its id.
+    sendMessage: vi.fn(async (jid: string, _content: unknown, options?: { messageId?: string }) => {
+      const id = options?.messageId ?? 'SENT1';
+      process.nextTick(() => ws.emit(`TAG:${id}`, { tag: 'ack', attrs: { class: 'message', id, ...(ackError && { error: ackError }) } }));
+      return proto.WebMessageInfo.fromObject({ key: { remoteJid: jid, id, fromMe: true }, messageTimestamp: 1_700_000_000 });
+    }),
     readMessages: vi.fn(async () => undefined),
     sendPresenceUpdate: vi.fn(async () => undefined),
     presenceSubscribe: vi.fn(async () => undefined),
@@ -377,12 +384,29 @@ describe('messages and decrypt failures', () => {
         }),
       ],
     });
-    await vi.waitFor(() => expect(t.of('chat-meta')).toHaveLength(1));
+    await vi.waitFor(() => expect(t.of('message')).toHaveLength(2));
     const [dm, group] = t.of('message').map((e) => e.message);
     expect(dm).toMatchObject({ chatJid: '5511999@c.us', chatAltJid: '27420411@lid' });
-    expect(group).toMatchObject({ chatJid: '1203630@g.us', chatKind: 'group', senderJid: '5511999@c.us', messageType: 'image', body: 'pic' });
+    // The group's first message already carries its subject, looked up once.
+    expect(group).toMatchObject({ chatJid: '1203630@g.us', chatKind: 'group', chatName: 'Team chat', senderJid: '5511999@c.us', messageType: 'image', body: 'pic' });
     expect(group!.media).toEqual({ mimetype: 'image/jpeg', caption: 'pic', sizeBytes: 1234 });
-    expect(t.of('chat-meta')[0]).toMatchObject({ chatJid: '1203630@g.us', name: 'Team chat' });
+    t.last().ev.emit('messages.upsert', { type: 'notify', messages: [incoming({ key: { remoteJid: '1203630@g.us', participant: '5511999@s.whatsapp.net', id: 'G2' }, message: { conversation: 'y' } })] });
+    await vi.waitFor(() => expect(t.of('message')).toHaveLength(3));
+    expect(t.last().sock.groupMetadata).toHaveBeenCalledTimes(1);
+    // A renamed group renames its chat.
+    t.last().ev.emit('groups.update', [{ id: '1203630@g.us', subject: 'New name' }]);
+    await vi.waitFor(() => expect(t.of('chat-meta')).toEqual([expect.objectContaining({ chatJid: '1203630@g.us', name: 'New name' })]));
+  });
+
+  it('a receipt Baileys folded into our own buffered send is reported as a status', async () => {
+    const t = await connected();
+    t.last().ev.emit('messages.upsert', {
+      type: 'append',
+      messages: [proto.WebMessageInfo.fromObject({ key: { remoteJid: '5511999@s.whatsapp.net', id: 'OWN1', fromMe: true }, message: { conversation: 'x' }, status: 3, messageTimestamp: 1 }) as never],
+    });
+    await vi.waitFor(() => expect(t.of('message-status')).toHaveLength(1));
+    expect(t.of('message')[0]!.message).toMatchObject({ messageId: 'OWN1', fromMe: true, origin: 'own' });
+    expect(t.of('message-status')[0]).toMatchObject({ messageId: 'OWN1', chatJid: '5511999@c.us', status: 'delivered' });
   });
 
   it('skips protocol messages and reactions', async () => {
@@ -518,7 +542,7 @@ describe('statuses, typing, sending', () => {
     t.last().open();
     t.stored.set('5511999@c.us/Q1', { type: 'text', text: 'earlier' });
     const sent = await t.engine.sendMessage('5511999@c.us', { type: 'text', text: 'hi' }, { quotedMessageId: 'Q1', messageId: 'MYID' });
-    expect(sent).toEqual({ messageId: 'SENT1', timestamp: new Date(1_700_000_000_000) });
+    expect(sent).toEqual({ messageId: 'MYID', timestamp: new Date(1_700_000_000_000) });
     const [jid, content, options] = vi.mocked(t.last().sock.sendMessage).mock.calls[0]!;
     expect(jid).toBe('5511999@s.whatsapp.net');
     expect(content).toEqual({ text: 'hi' });
@@ -534,6 +558,28 @@ describe('statuses, typing, sending', () => {
     const err = await t.engine.sendMessage('5511999@c.us', { type: 'text', text: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineSendError);
     expect(err).toMatchObject({ kind: 'rate_limit' });
+  });
+
+  it('a send waits for the server ack: a refusal or a closed connection fails it, with our own message id', async () => {
+    const t = await connected();
+    const ok = await t.engine.sendMessage('5511999@c.us', { type: 'text', text: 'a' });
+    expect(vi.mocked(t.last().sock.sendMessage).mock.calls[0]![2]).toMatchObject({ messageId: ok.messageId });
+    try {
+      ackError = '429';
+      await expect(t.engine.sendMessage('5511999@c.us', { type: 'text', text: 'b' })).rejects.toMatchObject({ kind: 'rate_limit' });
+      ackError = '404';
+      await expect(t.engine.sendMessage('5511999@c.us', { type: 'text', text: 'c' })).rejects.toMatchObject({ kind: 'not_on_whatsapp' });
+      ackError = '463';
+      await expect(t.engine.sendMessage('5511999@c.us', { type: 'text', text: 'd' })).rejects.toMatchObject({ kind: 'unknown', message: expect.stringContaining('463') });
+    } finally {
+      ackError = undefined;
+    }
+    const ws = t.last().sock.ws;
+    vi.mocked(t.last().sock.sendMessage).mockImplementationOnce(async (jid) => {
+      process.nextTick(() => ws.emit('close'));
+      return proto.WebMessageInfo.fromObject({ key: { remoteJid: jid, id: 'X', fromMe: true } }) as never;
+    });
+    await expect(t.engine.sendMessage('5511999@c.us', { type: 'text', text: 'e' })).rejects.toMatchObject({ kind: 'network' });
   });
 
   it('markRead and sendPresence use Baileys ids', async () => {

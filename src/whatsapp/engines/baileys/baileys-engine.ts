@@ -13,6 +13,7 @@ import {
   type ReadKey,
   type SendOptions,
   type SentMessage,
+  type SimulatorControl,
   type WhatsAppEngine,
 } from '../../engine.js';
 import { loadAuthState, type DbAuthState } from './auth-state.js';
@@ -50,6 +51,8 @@ export class BaileysEngine implements WhatsAppEngine {
   private refreshVersion = false;
   private ownJid: string | undefined;
   private qrWaiters: (() => void)[] = [];
+  private lastQr: string | undefined;
+  readonly simulator?: SimulatorControl;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -63,6 +66,7 @@ export class BaileysEngine implements WhatsAppEngine {
       const sock = this.sock;
       if (sock) this.track('decrypt_log', this.inbound.onDecryptLog(sock, signal));
     });
+    if (opts.control) this.simulator = opts.control(this);
     this.inbound = new InboundTranslator({
       ctx,
       emit: (e) => this.emit(e),
@@ -73,6 +77,16 @@ export class BaileysEngine implements WhatsAppEngine {
 
   on(handler: EngineEventHandler): () => void {
     return this.hub.on(handler);
+  }
+
+  /** The QR on display while the session waits to be linked. */
+  get currentQr(): string | undefined {
+    return this.state === 'qr' ? this.lastQr : undefined;
+  }
+
+  /** This linked device's own JID (`<phone>:<device>@s.whatsapp.net`), once linked. */
+  get linkedDeviceJid(): string | undefined {
+    return this.sock?.user?.id ?? this.auth?.state.creds.me?.id;
   }
 
   private emit(event: EngineEvent): void {
@@ -212,6 +226,7 @@ export class BaileysEngine implements WhatsAppEngine {
     }
     this.qrCount += 1;
     this.state = 'qr';
+    this.lastQr = qr;
     this.emit({ type: 'qr', qr });
     for (const wake of this.qrWaiters.splice(0)) wake();
   }
@@ -344,7 +359,7 @@ export class BaileysEngine implements WhatsAppEngine {
   }
 
   async sendMessage(chatJid: string, content: OutgoingContent, opts?: SendOptions): Promise<SentMessage> {
-    return sendOutgoing(this.requireOpen(), this.ctx, chatJid, content, opts);
+    return sendOutgoing(this.requireOpen(), this.ctx, chatJid, content, opts, this.opts.ackTimeoutMs);
   }
 
   async markRead(chatJid: string, keys: ReadKey[]): Promise<void> {

@@ -42,9 +42,13 @@ class RecentIds {
   }
 }
 
+/** How long a group's first message waits for the group's subject before it is reported without. */
+const GROUP_SUBJECT_WAIT_MS = 3000;
+
 export class InboundTranslator {
   private readonly decryptReported = new RecentIds();
-  private readonly groupsNamed = new Set<string>();
+  /** Group subjects by chat id: learned once per engine, then kept current by groups.update. */
+  private readonly groupSubjects = new Map<string, Promise<string | undefined>>();
   private presenceSubscribed = new Set<string>();
 
   constructor(private readonly deps: InboundDeps) {}
@@ -74,14 +78,24 @@ export class InboundTranslator {
     for (const msg of messages) {
       const origin = msg.key.fromMe ? 'own' : type === 'notify' ? 'live' : 'offline';
       const mapped = mapWAMessage(msg, { origin, ownJid: this.deps.ownJid(), pnForLid });
+      if (mapped?.chatKind === 'group') {
+        // A new group chat should appear with its name, not be renamed a moment later.
+        const subject = await this.groupSubject(sock, mapped.chatJid);
+        if (subject) mapped.chatName = subject;
+      }
       if (mapped) this.deps.emit({ type: 'message', message: mapped });
+      // Baileys folds a receipt that arrives while our own send is still buffered into that
+      // upsert instead of emitting messages.update: report the status it carries.
+      const folded = mapped?.fromMe && typeof msg.status === 'number' ? STATUS[msg.status] : undefined;
+      if (mapped && folded && folded !== 'sent') {
+        this.deps.emit({ type: 'message-status', messageId: mapped.messageId, chatJid: mapped.chatJid, status: folded, timestamp: new Date() });
+      }
       if (isCiphertextStub(msg)) {
         await this.reportDecryptFailure(sock, String(msg.messageStubParameters?.[0] ?? ''), msg.key, [], pnForLid);
         continue;
       }
       if (!mapped || mapped.fromMe) continue;
       if (mapped.chatKind === 'individual') this.subscribePresence(sock, mapped.chatJid);
-      if (mapped.chatKind === 'group') this.nameGroup(sock, mapped.chatJid);
     }
   }
 
@@ -166,7 +180,9 @@ export class InboundTranslator {
   onGroups(groups: BaileysEventMap['groups.update']): void {
     for (const g of groups) {
       const chatJid = toCanonical(g.id);
-      if (chatJid && g.subject) this.deps.emit({ type: 'chat-meta', chatJid, name: g.subject });
+      if (!chatJid || !g.subject) continue;
+      this.groupSubjects.set(chatJid, Promise.resolve(g.subject));
+      this.deps.emit({ type: 'chat-meta', chatJid, name: g.subject });
     }
   }
 
@@ -180,18 +196,24 @@ export class InboundTranslator {
     });
   }
 
-  /** One metadata query per group per engine: the subject names the chat. */
-  private nameGroup(sock: InboundSocket, chatJid: string): void {
-    if (this.groupsNamed.has(chatJid)) return;
-    this.groupsNamed.add(chatJid);
-    sock
-      .groupMetadata(chatJid)
-      .then((meta) => {
-        if (meta?.subject) this.deps.emit({ type: 'chat-meta', chatJid, name: meta.subject });
-      })
-      .catch((err: unknown) => {
-        this.groupsNamed.delete(chatJid);
-        this.deps.ctx.logger.debug({ err, chatJid }, 'group metadata failed');
-      });
+  /** One metadata query per group per engine (a failed one is retried with the next message). */
+  private groupSubject(sock: InboundSocket, chatJid: string): Promise<string | undefined> {
+    let subject = this.groupSubjects.get(chatJid);
+    if (!subject) {
+      subject = sock.groupMetadata(toBaileysJid(chatJid)).then(
+        (meta) => meta?.subject || undefined,
+        (err: unknown) => {
+          this.groupSubjects.delete(chatJid);
+          this.deps.ctx.logger.debug({ err, chatJid }, 'group metadata failed');
+          return undefined;
+        },
+      );
+      this.groupSubjects.set(chatJid, subject);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), GROUP_SUBJECT_WAIT_MS);
+    });
+    return Promise.race([subject, giveUp]).finally(() => clearTimeout(timer));
   }
 }

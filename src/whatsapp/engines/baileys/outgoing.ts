@@ -1,5 +1,5 @@
 /** Our OutgoingContent ↔ Baileys' content shapes, and send failures → EngineSendError. */
-import { toNumber, type AnyMessageContent, type proto, type WAMessage, type WAMessageKey } from 'baileys';
+import { generateMessageIDV2, toNumber, type AnyMessageContent, type BinaryNode, type proto, type WAMessage, type WAMessageKey } from 'baileys';
 import { EngineSendError, type EngineContext, type OutgoingContent, type ReadKey, type SendOptions, type SentMessage } from '../../engine.js';
 import { toBaileysJid, toCanonical } from './jids.js';
 import { closeCodeOf } from './reconnect.js';
@@ -57,28 +57,64 @@ export function toSendError(err: unknown): EngineSendError {
   return new EngineSendError('unknown', message);
 }
 
+/** Error codes of a refusing server `<ack>` that say more than "failed". */
+const ACK_ERRORS: Record<string, EngineSendError['kind']> = { '429': 'rate_limit', '404': 'not_on_whatsapp' };
+
+type AckOutcome = { kind: 'ack'; node: BinaryNode } | { kind: 'closed' } | { kind: 'timeout' };
+
+/**
+ * Baileys resolves `sendMessage` once the stanza is written, before WhatsApp accepted it. Waiting
+ * for the server's `<ack>` lets a refusal (rate limit, unknown recipient, restricted account) fail
+ * the send instead of surfacing later as a silent ERROR status; a connection that closes first
+ * fails it as a network error. No ack in time is not proof of failure: the send then stands.
+ */
+function awaitServerAck(ws: BaileysSocket['ws'], messageId: string, timeoutMs: number): { outcome: Promise<AckOutcome>; cancel(): void } {
+  let finish: (o: AckOutcome) => void = () => undefined;
+  const outcome = new Promise<AckOutcome>((resolve) => (finish = resolve));
+  const onFrame = (node: BinaryNode): void => {
+    if (node.tag === 'ack' && node.attrs.class === 'message') done({ kind: 'ack', node });
+  };
+  const onClose = (): void => done({ kind: 'closed' });
+  const timer = setTimeout(() => done({ kind: 'timeout' }), timeoutMs);
+  timer.unref();
+  function done(o: AckOutcome): void {
+    clearTimeout(timer);
+    ws.off(`TAG:${messageId}`, onFrame);
+    ws.off('close', onClose);
+    finish(o);
+  }
+  ws.on(`TAG:${messageId}`, onFrame);
+  ws.on('close', onClose);
+  return { outcome, cancel: () => done({ kind: 'timeout' }) };
+}
+
 export async function sendOutgoing(
-  sock: Pick<BaileysSocket, 'sendMessage'>,
+  sock: Pick<BaileysSocket, 'sendMessage' | 'ws' | 'user'>,
   ctx: Pick<EngineContext, 'getStoredMessage'>,
   chatJid: string,
   content: OutgoingContent,
-  opts?: SendOptions,
+  opts: SendOptions = {},
+  ackTimeoutMs = 15_000,
 ): Promise<SentMessage> {
   const jid = toBaileysJid(chatJid);
+  // Our own id, known before sending, so the server's ack can be matched to it.
+  const messageId = opts.messageId ?? generateMessageIDV2(sock.user?.id);
+  const ack = awaitServerAck(sock.ws, messageId, ackTimeoutMs);
   try {
-    const quoted = opts?.quotedMessageId
+    const quoted = opts.quotedMessageId
       ? buildQuoted(jid, opts.quotedMessageId, await ctx.getStoredMessage(chatJid, opts.quotedMessageId).catch(() => null))
       : undefined;
-    const sent = await sock.sendMessage(jid, toAnyMessageContent(content), {
-      ...(quoted && { quoted }),
-      ...(opts?.messageId && { messageId: opts.messageId }),
-    });
-    const messageId = sent?.key.id ?? opts?.messageId;
-    if (!messageId) throw new EngineSendError('unknown', 'WhatsApp returned no message id');
+    const sent = await sock.sendMessage(jid, toAnyMessageContent(content), { ...(quoted && { quoted }), messageId });
+    const outcome = await ack.outcome;
+    if (outcome.kind === 'closed') throw new EngineSendError('network', 'The connection to WhatsApp closed before the message was acknowledged');
+    const code = outcome.kind === 'ack' ? outcome.node.attrs.error : undefined;
+    if (code) throw new EngineSendError(ACK_ERRORS[code] ?? 'unknown', `WhatsApp refused the message (error ${code})`);
     const seconds = sent?.messageTimestamp ? toNumber(sent.messageTimestamp) : 0;
-    return { messageId, timestamp: seconds > 0 ? new Date(seconds * 1000) : new Date() };
+    return { messageId: sent?.key.id ?? messageId, timestamp: seconds > 0 ? new Date(seconds * 1000) : new Date() };
   } catch (err) {
     throw toSendError(err);
+  } finally {
+    ack.cancel();
   }
 }
 

@@ -1,0 +1,54 @@
+/**
+ * The simulator control API for a Baileys engine connected to the loopback WhatsApp Web test
+ * server: the same operations, played by that server's phone and contacts for this engine's
+ * linked device (its QR to scan, its device JID for everything after).
+ */
+import { EngineSendError, type SimInbound, type SimSentRecord, type SimulatorControl } from '../../engine.js';
+
+/** What the test server offers per linked device (tools/wa-server's DeviceControl). */
+export type DeviceControl = Omit<SimulatorControl, 'scan'>;
+
+export interface LoopbackWhatsApp {
+  readonly url: string;
+  scan(qr: string, phoneNumber: string): Promise<void>;
+  device(deviceJid: string): DeviceControl;
+  close(): Promise<void>;
+}
+
+interface EngineView {
+  readonly currentQr: string | undefined;
+  readonly linkedDeviceJid: string | undefined;
+}
+
+/** The server's refusals (no such device, nothing to scan...) become 409s like the simulator's. */
+async function asEngineError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof EngineSendError) throw err;
+    throw new EngineSendError('unknown', err instanceof Error ? err.message : String(err));
+  }
+}
+
+export function testServerControl(server: LoopbackWhatsApp, engine: EngineView): SimulatorControl {
+  const device = (): DeviceControl => {
+    const jid = engine.linkedDeviceJid;
+    if (!jid) throw new EngineSendError('not_connected', 'The session has no linked device yet');
+    return server.device(jid);
+  };
+  return {
+    scan: (phoneNumber) =>
+      asEngineError(async () => {
+        const qr = engine.currentQr;
+        if (!qr) throw new EngineSendError('unknown', 'There is no QR code waiting to be scanned');
+        await server.scan(qr, phoneNumber);
+      }),
+    inbound: (msg: SimInbound) => asEngineError(() => device().inbound(msg)),
+    typing: (args) => asEngineError(() => device().typing(args)),
+    receipt: (args) => asEngineError(() => device().receipt(args)),
+    decryptErrors: (args) => asEngineError(() => device().decryptErrors(args)),
+    connectionLoss: (reason) => asEngineError(() => device().connectionLoss(reason)),
+    sendFailures: (args) => asEngineError(() => device().sendFailures(args)),
+    sent: (): Promise<SimSentRecord[]> => asEngineError(() => device().sent()),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The test double's control surface, per linked device: what a phone or a contact would do
+ * (scan, write, type, deliver and read, send undecryptable messages) and what the network or
+ * WhatsApp would do (drop, replace, log out, refuse sends). It mirrors the simulator control API
+ * of API.md, so the gateway drives either engine through the same routes.
+ */
+import type { proto } from 'baileys';
+import type { SimInbound, SimSentRecord } from '../../src/whatsapp/engine.js';
+import { lidFor } from './directory.js';
+import { deviceKey, type Chat, type SendFault } from './messenger.js';
+import { node, unixNow } from './nodes.js';
+import type { WaTestServer } from './server.js';
+
+const digits = (s: string): string => s.split('@')[0]!.split(':')[0]!.replace(/\D/g, '');
+
+export class ControlError extends Error {}
+
+export class DeviceControl {
+  constructor(
+    private readonly server: WaTestServer,
+    /** The linked device: `<phone>:<device>@s.whatsapp.net`. */
+    private readonly deviceJid: string,
+  ) {}
+
+  private get linked() {
+    try {
+      return this.server.linkedDevice(this.deviceJid);
+    } catch (err) {
+      throw new ControlError((err as Error).message);
+    }
+  }
+
+  async inbound(msg: SimInbound): Promise<{ messageId: string }> {
+    const { account } = this.linked;
+    const contact = this.server.dir.ensureContact(digits(msg.from), msg.fromName);
+    let chat: Chat = { kind: 'individual' };
+    if (msg.status) chat = { kind: 'status' };
+    else if (msg.groupId) {
+      const jid = `${digits(msg.groupId)}@g.us`;
+      this.server.dir.ensureGroup(jid, msg.groupName, [contact.phone, account.phone]);
+      chat = { kind: 'group', jid };
+    }
+    const message: proto.IMessage = { conversation: msg.body };
+    const messageId = await this.server.messenger.contactWrites(account, contact, message, {
+      chat,
+      ...(msg.messageId && { id: msg.messageId }),
+      ...(msg.timestamp && { timestamp: msg.timestamp }),
+    });
+    return { messageId };
+  }
+
+  async typing(args: { chatId: string; isTyping: boolean; participantId?: string }): Promise<void> {
+    const { conn } = this.linked;
+    if (!conn) throw new ControlError('The device is not connected');
+    const isGroup = args.chatId.endsWith('@g.us');
+    const author = digits(args.participantId ?? args.chatId);
+    // WhatsApp only tells a device about contacts it subscribed to on this connection.
+    if (!isGroup && !conn.presenceSubscriptions.has(author) && !conn.presenceSubscriptions.has(lidFor(author))) {
+      throw new ControlError(`The device has not subscribed to the presence of ${author}`);
+    }
+    const state = node(args.isTyping ? 'composing' : 'paused');
+    conn.send(
+      isGroup
+        ? node('chatstate', { from: `${digits(args.chatId)}@g.us`, participant: `${author}@s.whatsapp.net` }, [state])
+        : node('chatstate', { from: `${author}@s.whatsapp.net` }, [state]),
+    );
+  }
+
+  async receipt(args: { messageId: string; status: 'delivered' | 'read' }): Promise<void> {
+    const { account, device } = this.linked;
+    const sent = this.server.messenger.sentMessage(args.messageId);
+    if (!sent || sent.deviceKey !== deviceKey(account.phone, device.id)) throw new ControlError(`No message ${args.messageId} was sent by this session`);
+    const type = args.status === 'read' ? 'read' : undefined;
+    for (const phone of sent.contacts) {
+      const attrs = sent.chat.endsWith('@s.whatsapp.net')
+        ? { from: sent.chat, id: args.messageId, t: unixNow(), type }
+        : { from: sent.chat, participant: `${phone}@s.whatsapp.net`, id: args.messageId, t: unixNow(), type };
+      this.server.messenger.deliver(account, device, node('receipt', attrs), false);
+    }
+  }
+
+  /** `bad_mac`: 1:1 messages whose MAC fails; `bad_decrypt`: status posts whose sender-key ciphertext fails. */
+  async decryptErrors(args: { kind: 'bad_mac' | 'bad_decrypt'; from: string; count: number }): Promise<void> {
+    const { account } = this.linked;
+    const contact = this.server.dir.ensureContact(digits(args.from));
+    for (let i = 0; i < args.count; i++) {
+      await this.server.messenger.contactWrites(account, contact, { conversation: `undecryptable message ${i + 1}` }, {
+        chat: args.kind === 'bad_mac' ? { kind: 'individual' } : { kind: 'status' },
+        fault: args.kind,
+      });
+    }
+  }
+
+  async connectionLoss(reason: 'connection_lost' | 'logged_out' | 'replaced'): Promise<void> {
+    const { account, device, conn } = this.linked;
+    if (reason === 'logged_out') {
+      // Removed from the phone's linked devices: the live stream ends with 401, later logins fail.
+      this.server.unlink(account, device);
+      conn?.end(node('stream:error', { code: '401' }, [node('conflict', { type: 'device_removed' })]));
+      return;
+    }
+    if (!conn) throw new ControlError('The device is not connected');
+    if (reason === 'replaced') conn.end(node('stream:error', {}, [node('conflict', { type: 'replaced' })]));
+    else conn.terminate();
+  }
+
+  async sendFailures(args: { errorType: SendFault; count: number }): Promise<void> {
+    const { account, device } = this.linked;
+    this.server.messenger.queueFaults(deviceKey(account.phone, device.id), args.errorType, args.count);
+  }
+
+  async sent(): Promise<SimSentRecord[]> {
+    const { account, device } = this.linked;
+    return this.server.messenger.sent(deviceKey(account.phone, device.id));
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Messages between the linked devices and the parties the server plays. Towards a device: every
+ * stanza is encrypted for that device, kept until the device acknowledges it, and re-sent as
+ * offline at its next login. From a device: each `<to>` is decrypted by the party it names, what a
+ * contact received is recorded, and the stanza is acknowledged (or refused, when a fault says so).
+ */
+import { deflateSync } from 'node:zlib';
+import { jidDecode, proto, type BinaryNode } from 'baileys';
+import type { Logger } from 'pino';
+import type { MessageType, SimSentRecord } from '../../src/whatsapp/engine.js';
+import type { Connection } from './connection.js';
+import type { AccountRecord, ContactRecord, DeviceRecord, Directory } from './directory.js';
+import { resolveUser } from './iq.js';
+import { bytes, child, children, node, phoneMessageId, unixNow } from './nodes.js';
+import type { Encrypted, Party } from './party.js';
+
+export type SendFault = 'rate_limit' | 'network' | 'not_on_whatsapp';
+export type Chat = { kind: 'individual' } | { kind: 'group'; jid: string } | { kind: 'status' };
+
+export interface Hub {
+  readonly dir: Directory;
+  readonly logger: Logger;
+  live(deviceKey: string): Connection | undefined;
+}
+
+export const deviceKey = (phone: string, device: number): string => `${phone}:${device}`;
+const peerOf = (phone: string, device: number): string => `${phone}.${device}`;
+const pnJid = (phone: string): string => `${phone}@s.whatsapp.net`;
+
+/** Error codes of the refusing `<ack>`: what WhatsApp answers a throttled or undeliverable message with. */
+export const FAULT_ACK_ERROR: Record<Exclude<SendFault, 'network'>, string> = { rate_limit: '429', not_on_whatsapp: '404' };
+
+function messageTypeOf(m: proto.IMessage): { body: string | null; type: MessageType } {
+  if (m.conversation != null) return { body: m.conversation, type: 'text' };
+  if (m.extendedTextMessage) return { body: m.extendedTextMessage.text ?? null, type: 'text' };
+  if (m.imageMessage) return { body: m.imageMessage.caption ?? null, type: 'image' };
+  if (m.videoMessage) return { body: m.videoMessage.caption ?? null, type: 'video' };
+  if (m.audioMessage) return { body: null, type: 'audio' };
+  if (m.documentMessage) return { body: m.documentMessage.caption ?? null, type: 'document' };
+  if (m.reactionMessage) return { body: m.reactionMessage.text ?? null, type: 'reaction' };
+  return { body: null, type: 'unknown' };
+}
+
+interface SentIndexEntry {
+  deviceKey: string;
+  /** The chat on the wire: the contact's PN jid, a group or status@broadcast. */
+  chat: string;
+  contacts: string[];
+}
+
+export class Messenger {
+  private readonly records = new Map<string, SimSentRecord[]>();
+  private readonly sentIndex = new Map<string, SentIndexEntry>();
+  private readonly faults = new Map<string, SendFault[]>();
+
+  constructor(private readonly hub: Hub) {}
+
+  sent(key: string): SimSentRecord[] {
+    return [...(this.records.get(key) ?? [])];
+  }
+
+  private record(key: string, r: SimSentRecord): void {
+    const list = this.records.get(key) ?? [];
+    list.push(r);
+    // A bounded log: a long demo must not grow memory without end.
+    if (list.length > 5000) list.shift();
+    this.records.set(key, list);
+  }
+
+  queueFaults(key: string, fault: SendFault, count: number): void {
+    const q = this.faults.get(key) ?? [];
+    for (let i = 0; i < count; i++) q.push(fault);
+    this.faults.set(key, q);
+  }
+
+  sentMessage(messageId: string): SentIndexEntry | undefined {
+    return this.sentIndex.get(messageId);
+  }
+
+  /** Queues a stanza for a device and sends it now if the device is online. */
+  deliver(account: AccountRecord, device: DeviceRecord, stanza: BinaryNode, track = true): void {
+    if (track) {
+      device.pending.push(stanza);
+      this.hub.dir.changed();
+    }
+    this.hub.live(deviceKey(account.phone, device.id))?.send(stanza);
+  }
+
+  /** Forgets stanzas the device acknowledged (by receipt, retry receipt or ack). */
+  acknowledged(device: DeviceRecord, id: string | undefined): void {
+    if (!id) return;
+    const before = device.pending.length;
+    device.pending = device.pending.filter((s) => s.attrs.id !== id);
+    if (device.pending.length !== before) this.hub.dir.changed();
+  }
+
+  /**
+   * A contact writes to an account: one stanza per linked device, encrypted for that device.
+   * `fault` makes it one the device cannot decrypt (a real Bad MAC, or a real bad decrypt).
+   */
+  async contactWrites(
+    account: AccountRecord,
+    contact: ContactRecord,
+    message: proto.IMessage,
+    opts: { id?: string; timestamp?: Date; chat: Chat; fault?: 'bad_mac' | 'bad_decrypt' },
+  ): Promise<string> {
+    const id = opts.id ?? phoneMessageId();
+    const party = this.hub.dir.party(contact.party);
+    const t = String(Math.floor((opts.timestamp ?? new Date()).getTime() / 1000));
+    const notify = contact.name;
+    for (const device of Object.values(account.devices)) {
+      const peer = peerOf(account.phone, device.id);
+      const bundle = () => this.hub.dir.deviceBundle(device);
+      let stanza: BinaryNode;
+      if (opts.chat.kind === 'individual') {
+        const enc = opts.fault === 'bad_mac' ? await party.badMac(peer, message, bundle()) : await party.encrypt(peer, message, bundle);
+        stanza = node('message', { from: pnJid(contact.phone), sender_lid: `${contact.lid}@lid`, id, t, type: 'text', notify }, [encNode(enc)]);
+      } else {
+        const chatJid = opts.chat.kind === 'group' ? opts.chat.jid : 'status@broadcast';
+        const { skdm, skmsg } = await party.encryptGroup(chatJid, peerOf(contact.phone, 0), message, opts.fault === 'bad_decrypt');
+        const holders = (contact.senderKeySentTo[chatJid] ??= []);
+        const content: BinaryNode[] = [];
+        if (!holders.includes(peer)) {
+          const distribution = { senderKeyDistributionMessage: { groupId: chatJid, axolotlSenderKeyDistributionMessage: skdm } };
+          content.push(encNode(await party.encrypt(peer, distribution, bundle)));
+          holders.push(peer);
+        }
+        content.push(node('enc', { v: '2', type: 'skmsg' }, skmsg));
+        stanza = node(
+          'message',
+          { from: chatJid, participant: pnJid(contact.phone), participant_lid: `${contact.lid}@lid`, id, t, type: 'text', notify, addressing_mode: 'pn' },
+          content,
+        );
+      }
+      this.deliver(account, device, stanza);
+    }
+    return id;
+  }
+
+  /** After the first login of a new device, the phone sends the initial history (inline, empty). */
+  async historyBootstrap(account: AccountRecord, device: DeviceRecord): Promise<void> {
+    const payload = proto.HistorySync.encode({ syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP, conversations: [], progress: 100 }).finish();
+    const message: proto.IMessage = {
+      protocolMessage: {
+        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+        historySyncNotification: {
+          syncType: proto.Message.HistorySyncType.INITIAL_BOOTSTRAP,
+          initialHistBootstrapInlinePayload: deflateSync(payload),
+          progress: 100,
+        },
+      },
+    };
+    const party = this.hub.dir.party(account.phoneParty);
+    const enc = await party.encrypt(peerOf(account.phone, device.id), message, () => this.hub.dir.deviceBundle(device));
+    this.deliver(account, device, node('message', { from: pnJid(account.phone), id: phoneMessageId(), t: unixNow(), type: 'text', category: 'peer' }, [encNode(enc)]));
+  }
+
+  /** A message stanza from a linked device. */
+  async fromDevice(conn: Connection, stanza: BinaryNode): Promise<void> {
+    const { account, device } = conn.linked!;
+    const key = deviceKey(account.phone, device.id);
+    const id = stanza.attrs.id!;
+    const to = stanza.attrs.to ?? '';
+    const toSelf = jidDecode(to)?.user === account.phone || jidDecode(to)?.user === account.lid;
+    const fault = toSelf ? undefined : this.faults.get(key)?.shift();
+    if (fault === 'network') {
+      conn.terminate();
+      return;
+    }
+    if (fault) {
+      conn.send(node('ack', { class: 'message', id, from: to, t: unixNow(), error: FAULT_ACK_ERROR[fault] }));
+      return;
+    }
+    const sender = peerOf(account.phone, device.id);
+    const isGroup = to.endsWith('@g.us') || to === 'status@broadcast';
+    const contacts: ContactRecord[] = [];
+    let content: proto.Message | undefined;
+    for (const target of children(child(stanza, 'participants'), 'to')) {
+      const enc = child(target, 'enc');
+      const who = resolveUser(this.hub.dir, target.attrs.jid ?? '');
+      const ct = bytes(enc);
+      if (!who || !enc || !ct || (jidDecode(target.attrs.jid ?? '')?.device ?? 0) !== 0) continue;
+      const contact = who.kind === 'contact' ? this.hub.dir.contact(who.phone) : undefined;
+      const party: Party = contact ? this.hub.dir.party(contact.party) : this.hub.dir.party(this.hub.dir.account(who.phone)!.phoneParty);
+      try {
+        const plain = await party.decrypt(sender, enc.attrs.type ?? 'msg', ct);
+        if (plain.senderKeyDistributionMessage?.axolotlSenderKeyDistributionMessage) {
+          await party.receiveSenderKey(to, sender, plain.senderKeyDistributionMessage.axolotlSenderKeyDistributionMessage);
+        }
+        if (contact) {
+          contacts.push(contact);
+          if (!isGroup) content = plain;
+        }
+      } catch (err) {
+        this.hub.logger.warn({ err, to: target.attrs.jid, id }, 'a party could not decrypt what the device sent');
+      }
+    }
+    const skmsg = children(stanza, 'enc').find((e) => e.attrs.type === 'skmsg');
+    if (isGroup && skmsg) {
+      const members = to === 'status@broadcast' ? contacts : (this.hub.dir.group(to)?.participants ?? []).map((p) => this.hub.dir.contact(p)).filter((c): c is ContactRecord => !!c);
+      for (const c of members) {
+        try {
+          content = await this.hub.dir.party(c.party).decryptGroup(to, sender, bytes(skmsg)!);
+          if (!contacts.includes(c)) contacts.push(c);
+        } catch (err) {
+          this.hub.logger.debug({ err, contact: c.phone }, 'group message not decryptable by this member');
+        }
+      }
+    }
+    conn.send(node('ack', { class: 'message', id, from: to, t: unixNow() }));
+    if (toSelf || contacts.length === 0) return;
+    const { body, type } = content ? messageTypeOf(content) : { body: null, type: 'unknown' as MessageType };
+    const chat = isGroup ? to : pnJid(jidDecode(to)!.user);
+    this.sentIndex.set(id, { deviceKey: key, chat, contacts: contacts.map((c) => c.phone) });
+    this.record(key, { kind: 'message', messageId: id, to: canonical(chat), body, messageType: type, at: new Date().toISOString() });
+  }
+
+  /** A receipt stanza from a linked device: read receipts are recorded, retries reset the sender. */
+  fromDeviceReceipt(conn: Connection, stanza: BinaryNode): void {
+    const { account, device } = conn.linked!;
+    const ids = [stanza.attrs.id!, ...children(child(stanza, 'list'), 'item').map((i) => i.attrs.id!)];
+    for (const id of ids) this.acknowledged(device, id);
+    const type = stanza.attrs.type;
+    const chat = stanza.attrs.to ?? '';
+    if (type === 'read' || type === 'read-self') {
+      this.record(deviceKey(account.phone, device.id), { kind: 'read-receipt', chatId: canonical(chat), messageIds: ids, at: new Date().toISOString() });
+    }
+    if (type === 'retry') {
+      // The device could not decrypt: the sender starts over with a fresh session next time.
+      const author = jidDecode(stanza.attrs.participant ?? chat);
+      const contact = author?.user ? (this.hub.dir.contact(author.user) ?? this.hub.dir.contactByLid(author.user)) : undefined;
+      if (contact) {
+        const peer = peerOf(account.phone, device.id);
+        this.hub.dir.party(contact.party).forgetSession(peer);
+        for (const holders of Object.values(contact.senderKeySentTo)) {
+          const at = holders.indexOf(peer);
+          if (at >= 0) holders.splice(at, 1);
+        }
+      }
+    }
+    conn.send(node('ack', { class: 'receipt', id: stanza.attrs.id, from: chat, ...(type && { type }) }));
+  }
+
+  recordPresence(conn: Connection, stanza: BinaryNode): void {
+    const { account, device } = conn.linked!;
+    const state = children(stanza)[0]?.tag;
+    if (state !== 'composing' && state !== 'paused') return;
+    this.record(deviceKey(account.phone, device.id), { kind: 'presence', chatId: canonical(stanza.attrs.to ?? ''), state, at: new Date().toISOString() });
+  }
+}
+
+const encNode = (e: Encrypted): BinaryNode => node('enc', { v: '2', type: e.type }, e.ciphertext);
+
+/** The API's canonical chat id: `<digits>@c.us`, groups and status as they are. */
+export function canonical(jid: string): string {
+  const d = jidDecode(jid);
+  if (!d?.user) return jid;
+  return d.server === 's.whatsapp.net' ? `${d.user}@c.us` : `${d.user}@${d.server}`;
+}
