@@ -319,7 +319,8 @@ function defineAbuse(kind: DbKind, mode: Mode): void {
         ['GET', '/api/nope'],
         ['POST', '/api/users/x/y/z'],
         ['PUT', '/api/users'],
-        ['GET', '/'],
+        // (GET / is the dashboard when web/dist is built: not an unknown route.)
+        ['GET', '/api/'],
         ['DELETE', '/api/auth/me'],
       ] as const) {
         const res = await send(method, url);

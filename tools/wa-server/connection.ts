@@ -93,12 +93,13 @@ export class Connection {
   }
 
   private async onFrame(frame: Buffer): Promise<void> {
-    if (this.closed) return;
+    // What arrived before the socket closed is still handled (a logout's last iq, say).
     if (this.transport) {
       const stanza = await decodeBinaryNode(this.transport.decrypt(frame));
       await this.handler.onStanza(this, stanza);
       return;
     }
+    if (this.closed) return;
     const noise = this.noise!;
     if (this.handshakeStep === 0) {
       this.handshakeStep = 1;
