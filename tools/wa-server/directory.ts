@@ -103,6 +103,10 @@ export class Directory {
     return this.state.accounts[phone];
   }
 
+  accounts(): AccountRecord[] {
+    return Object.values(this.state.accounts);
+  }
+
   accountByLid(lid: string): AccountRecord | undefined {
     return Object.values(this.state.accounts).find((a) => a.lid === lid);
   }

@@ -4,6 +4,7 @@
  * login from stored credentials, the queries a client makes, contacts and the account's phone as
  * real Signal parties, receipts, presence, offline delivery, and faults on demand.
  */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Curve, type BinaryNode, type proto } from 'baileys';
 import pino, { type Logger } from 'pino';
@@ -20,6 +21,8 @@ import { newRefs, pairDeviceIq, pairSuccessIq, parseQr, verifyDeviceSign } from 
 export interface WaTestServerOptions {
   /** Default 0: a free port. */
   port?: number;
+  /** Other HTTP requests on the same port (the CLI's admin API); 404 without. */
+  http?: (server: WaTestServer, req: IncomingMessage, res: ServerResponse) => void;
   /** Keeps accounts, devices and contacts across restarts of the server. */
   stateFile?: string;
   logger?: Logger;
@@ -46,7 +49,11 @@ export class WaTestServer implements Hub, ConnectionHandler {
   private readonly linking = new Map<Connection, PendingLink>();
   private readonly connections = new Set<Connection>();
 
-  private constructor(wss: WebSocketServer, opts: WaTestServerOptions) {
+  private constructor(
+    private readonly httpServer: Server,
+    wss: WebSocketServer,
+    opts: WaTestServerOptions,
+  ) {
     this.wss = wss;
     this.logger = opts.logger ?? pino({ level: 'silent' });
     this.dir = new Directory(opts.stateFile);
@@ -59,16 +66,40 @@ export class WaTestServer implements Hub, ConnectionHandler {
   }
 
   static async start(opts: WaTestServerOptions = {}): Promise<WaTestServer> {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: opts.port ?? 0, path: '/ws/chat' });
+    const httpServer = createServer();
+    const wss = new WebSocketServer({ server: httpServer, path: '/ws/chat' });
+    // Loopback only: this server accepts any client and plays anyone's phone.
     await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
-      wss.once('error', reject);
+      httpServer.once('error', reject);
+      httpServer.listen(opts.port ?? 0, '127.0.0.1', resolve);
     });
-    return new WaTestServer(wss, opts);
+    const server = new WaTestServer(httpServer, wss, opts);
+    httpServer.on('request', (req, res) => {
+      if (opts.http) return opts.http(server, req, res);
+      res.writeHead(404).end();
+    });
+    return server;
+  }
+
+  get port(): number {
+    return (this.httpServer.address() as AddressInfo).port;
   }
 
   get url(): string {
-    return `ws://127.0.0.1:${(this.wss.address() as AddressInfo).port}/ws/chat`;
+    return `ws://127.0.0.1:${this.port}/ws/chat`;
+  }
+
+  /** What the admin API shows: accounts, their linked devices, and how many clients wait for a scan. */
+  overview() {
+    return {
+      url: this.url,
+      waitingForScan: new Set(this.waitingForScan.values()).size,
+      accounts: this.dir.accounts().map((a) => ({
+        phone: a.phone,
+        lid: a.lid,
+        devices: Object.values(a.devices).map((d) => ({ jid: `${a.phone}:${d.id}@s.whatsapp.net`, online: this.online.has(deviceKey(a.phone, d.id)), linkedAt: d.linkedAt })),
+      })),
+    };
   }
 
   live(key: string): Connection | undefined {
@@ -92,6 +123,7 @@ export class WaTestServer implements Hub, ConnectionHandler {
   async close(): Promise<void> {
     for (const c of this.connections) c.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
     this.dir.flush();
   }
 
