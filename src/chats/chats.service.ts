@@ -25,7 +25,7 @@ export function chatTypesFor(q: Pick<ChatListQuery, 'includeGroups' | 'includeSt
   return types;
 }
 
-/** Our row ids are cuid2: a lowercase letter then lowercase letters and digits. */
+/** Our row ids (shared/ids.ts): a lowercase letter, then lowercase letters and digits. */
 const ROW_ID = /^[a-z][a-z0-9]{15,39}$/;
 
 export interface ResolvedChat {

@@ -23,7 +23,7 @@ export const pageQuery = (defaultLimit: number) => ({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: defaultLimit })),
 });
 
-/** Our row ids: cuid2-like, but accept any short safe token so a bad id is a 404, not a 400. */
+/** Our row ids (cuid style), but any short safe token is accepted so a bad id is a 404, not a 400. */
 export const RowId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
 export const IsoDate = Type.String({ format: 'date-time' });
