@@ -9,6 +9,7 @@ import type { SessionRow, SessionsRepository } from '../sessions/sessions.reposi
 import type { AccessRepository } from './access.repository.js';
 
 export type SessionNeed = 'read' | 'write' | 'admin';
+export type Permission = 'read' | 'write';
 
 export function createAccessPolicy(deps: { sessions: SessionsRepository; access: AccessRepository }) {
   return {
@@ -21,6 +22,15 @@ export function createAccessPolicy(deps: { sessions: SessionsRepository; access:
       if (need === 'admin') throw new ForbiddenError('Only company admins can do this');
       if (need === 'write' && !grant.canWrite) throw new ForbiddenError('You have read-only access to this session');
       return session;
+    },
+    /** What the caller may do on a session it can see: admins everything, managers their grant. */
+    async permissionsOn(caller: AccessClaims): Promise<(sessionId: string) => Permission[]> {
+      if (caller.role === 'admin') return () => ['read', 'write'];
+      const grants = await deps.access.grantsOf(caller.companyId, caller.userId);
+      return (sessionId) => {
+        const g = grants.get(sessionId);
+        return g?.canRead ? (g.canWrite ? ['read', 'write'] : ['read']) : [];
+      };
     },
     /** Session ids the caller may read; null means all of the company's (admins). */
     async readableSessionIds(caller: AccessClaims): Promise<string[] | null> {

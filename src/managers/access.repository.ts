@@ -14,6 +14,14 @@ export function createAccessRepository(db: DbOrTx) {
         .limit(1);
       return row;
     },
+    /** A manager's grants, by session id. */
+    async grantsOf(companyId: string, managerId: string): Promise<Map<string, { canRead: boolean; canWrite: boolean }>> {
+      const rows = await db
+        .select({ sessionId: managerAccess.sessionId, canRead: managerAccess.canRead, canWrite: managerAccess.canWrite })
+        .from(managerAccess)
+        .where(and(eq(managerAccess.companyId, companyId), eq(managerAccess.managerId, managerId)));
+      return new Map(rows.map((r) => [r.sessionId, { canRead: r.canRead, canWrite: r.canWrite }]));
+    },
     async readableSessionIds(companyId: string, managerId: string): Promise<string[]> {
       const rows = await db
         .select({ sessionId: managerAccess.sessionId })

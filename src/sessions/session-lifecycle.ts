@@ -90,6 +90,8 @@ export function createSessionLifecycle(deps: LifecycleDeps) {
     const label = ERROR_TYPE_LABEL[event.kind];
     const { count, max, reachedMax } = health.record(ref.id, event.kind);
     log.warn({ errorType: label, count, max, sender: event.senderJid, detail: event.detail }, `${label} error #${count} for ${event.senderJid}`);
+    // Each counted failure is visible live, so a dashboard sees the health figures move before the threshold.
+    sessionError(ref, event.kind, `${label} error ${count}/${max} from ${event.senderJid}`);
     if (event.keysRemoved !== undefined) {
       log.info({ keysRemoved: event.keysRemoved, sender: event.senderJid }, `removed ${event.keysRemoved} corrupted session keys for ${event.senderJid}`);
     }

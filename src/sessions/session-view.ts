@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { iso, NullableDate, NullableString } from '../http/schemas.js';
+import type { Permission } from '../managers/access-policy.js';
 import type { HealthStats } from './health.js';
 import type { SessionListRow, SessionRow } from './sessions.repository.js';
 
@@ -26,6 +27,8 @@ export const SessionSchema = Type.Object({
   _count: Type.Object({ chats: Type.Integer(), messages: Type.Integer() }),
   status: SessionStatusSchema,
   health: HealthSchema,
+  /** What the caller may do here (beyond the seed): `["read","write"]` for admins, a manager's grant. */
+  permissions: Type.Array(Type.Union([Type.Literal('read'), Type.Literal('write')])),
   lastConnectedAt: NullableDate,
   lastCloseReason: NullableString,
   lastCloseAt: NullableDate,
@@ -43,7 +46,7 @@ export const CreatedSessionSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-export const toSessionView = (row: SessionListRow, health: HealthStats) => ({
+export const toSessionView = (row: SessionListRow, health: HealthStats, permissions: Permission[]) => ({
   id: row.id,
   displayName: row.displayName,
   phoneNumber: row.phoneNumber,
@@ -54,6 +57,7 @@ export const toSessionView = (row: SessionListRow, health: HealthStats) => ({
   _count: { chats: row.chatCount, messages: row.messageCount },
   status: row.status,
   health,
+  permissions,
   lastConnectedAt: iso(row.lastConnectedAt),
   lastCloseReason: row.lastCloseReason,
   lastCloseAt: iso(row.lastCloseAt),

@@ -68,9 +68,9 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     },
 
     async list(caller: AccessClaims, page: number, limit: number) {
-      const only = await policy.readableSessionIds(caller);
+      const [only, permissions] = await Promise.all([policy.readableSessionIds(caller), policy.permissionsOn(caller)]);
       const { rows, total } = await repo.listPage(caller.companyId, page, limit, only ?? undefined);
-      return { items: rows.map((r) => toSessionView(r, healthOf(r))), total };
+      return { items: rows.map((r) => toSessionView(r, healthOf(r), permissions(r.id))), total };
     },
 
     async get(caller: AccessClaims, sessionId: string) {
@@ -78,7 +78,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       const { rows } = await repo.listPage(caller.companyId, 1, 1, [s.id]);
       const row = rows[0];
       if (!row) throw new NotFoundError('Session');
-      return toSessionView(row, healthOf(row));
+      return toSessionView(row, healthOf(row), (await policy.permissionsOn(caller))(row.id));
     },
 
     async rename(caller: AccessClaims, sessionId: string, displayName: string) {

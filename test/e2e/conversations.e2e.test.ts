@@ -85,10 +85,14 @@ describe.each(engineModes())('conversations story on the $name engine', (mode) =
     expect(gn.status).toBe(201);
     const granted = await m.events.wait('whatsapp:manager-access-granted', (e) => e.managerId === m.id);
     expect(granted).toMatchObject({ sessionId, managerName: 'Maria Manager', permissions: ['read', 'write'], grantedBy: admin.id });
-    for (const who of [m, n]) {
+    for (const [who, permissions] of [
+      [m, ['read', 'write']],
+      [n, ['read']],
+    ] as const) {
       const list = await as(who, 'GET', '/api/whatsapp/sessions');
-      expect(list.body.data.map((s: Json) => s.id)).toEqual([sessionId]);
+      expect(list.body.data.map((s: Json) => [s.id, s.permissions])).toEqual([[sessionId, permissions]]);
     }
+    expect((await as(admin, 'GET', `/api/whatsapp/sessions/${sessionId}`)).body.data.permissions).toEqual(['read', 'write']);
     expect((await as(outsider, 'GET', '/api/whatsapp/sessions')).body.data).toEqual([]);
   });
 

@@ -143,6 +143,12 @@ describe.each(engineModes())('sessions story on the $name engine', (mode) => {
       isHealthy: true,
     });
     expect((await call('GET', `/api/session/${sessionId}/stats`)).body).toEqual(stats.body);
+    // Each counted failure shows live, before the threshold.
+    await events.wait('whatsapp:session-error', (e) => e.errorType === 'bad_mac' && e.message.startsWith('Bad MAC error 2/3'));
+    expect(events.of('whatsapp:session-error').map((e) => [e.errorType, e.message])).toEqual([
+      ['bad_mac', 'Bad MAC error 1/3 from 77010000001@c.us'],
+      ['bad_mac', 'Bad MAC error 2/3 from 77010000001@c.us'],
+    ]);
 
     await call('POST', `/api/simulator/sessions/${sessionId}/decrypt-errors`, { kind: 'bad_mac', from: '77010000001' });
     const error = await events.wait('whatsapp:session-error', (e) => e.sessionId === sessionId && e.errorType === 'bad_mac_threshold');

@@ -17,7 +17,7 @@ export function InboxPage({ user, route }: { user: User; route: Route }) {
   const sessionId = session?.id;
   const { chats, loaded: chatsLoaded, error, markReadLocally } = useChats(sessionId);
   const typing = useTyping(sessionId);
-  const { readOnly, forbidden } = useWriteAccess(user);
+  const { readOnly, forbidden } = useWriteAccess(user, sessions);
   const onForbidden = useCallback(() => {
     if (sessionId) forbidden(sessionId);
   }, [forbidden, sessionId]);

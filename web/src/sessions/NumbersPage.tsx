@@ -1,12 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { errorText } from '../api/client';
 import { useToast } from '../components/Toasts';
 import { useServerHealth } from '../simulator/useServerHealth';
 import { sessionsApi } from './api';
 import { SessionCard } from './SessionCard';
 import { useSessions } from './SessionsContext';
-
-const HEALTH_REFRESH_MS = 5_000;
 
 export function NumbersPage() {
   const { sessions, loaded, error, reload, setQr } = useSessions();
@@ -15,16 +13,6 @@ export function NumbersPage() {
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
-
-  // Bad MAC / Bad Decrypt counts below the closing threshold come with no socket event (the server
-  // emits `whatsapp:session-error` only when it closes the session), so refresh the health figures
-  // while this page is on screen.
-  useEffect(() => {
-    const id = setInterval(() => {
-      if (document.visibilityState === 'visible') reload();
-    }, HEALTH_REFRESH_MS);
-    return () => clearInterval(id);
-  }, [reload]);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
