@@ -96,9 +96,18 @@ export function createIngestRepository(db: Db) {
             chatType: chat.chatType,
           });
         }
+        const chatList = [...chatValues.values()];
         const chatRows = await tx
           .insert(chats)
-          .values([...chatValues.values()])
+          .select(
+            // One statement text whatever the batch size: nothing to build per row, one plan.
+            // The select lists every column of `chats` in table order (insert … select needs them all).
+            sql`select u.*, null::timestamptz, null::text, 0, 0, 0, false, now(), now() from unnest(
+              ${sql.param(chatList.map((c) => c.id))}::text[], ${sql.param(chatList.map((c) => c.companyId))}::text[],
+              ${sql.param(chatList.map((c) => c.sessionId))}::text[], ${sql.param(chatList.map((c) => c.waChatId))}::text[],
+              ${sql.param(chatList.map((c) => c.altWaChatId ?? null))}::text[], ${sql.param(chatList.map((c) => c.chatName ?? null))}::text[],
+              ${sql.param(chatList.map((c) => c.chatType))}::text[]) as u`,
+          )
           .onConflictDoUpdate({
             target: [chats.sessionId, chats.waChatId],
             set: {
@@ -109,29 +118,22 @@ export function createIngestRepository(db: Db) {
           .returning({ id: chats.id, sessionId: chats.sessionId, waChatId: chats.waChatId });
         const chatIdOf = new Map(chatRows.map((c) => [chatKey(c.sessionId, c.waChatId), c.id]));
 
+        const col = <T>(pick: (i: IngestItem) => T): T[] => items.map(pick);
         const written = await tx
           .insert(messages)
-          .values(
-            items.map(({ companyId, sessionId, chat, message: m }) => ({
-              id: newId(),
-              companyId,
-              sessionId,
-              chatId: chatIdOf.get(chatKey(sessionId, chat.waChatId))!,
-              waMessageId: m.waMessageId,
-              fromMe: m.fromMe,
-              fromNumber: m.fromNumber,
-              fromName: m.fromName,
-              body: m.body,
-              messageType: m.messageType,
-              timestamp: m.timestamp,
-              isRead: m.isRead,
-              managerId: m.managerId,
-              status: m.status,
-              isPlaceholder: m.isPlaceholder,
-              media: m.media,
-              quotedMessageId: m.quotedMessageId,
-              errorMessage: m.errorMessage ?? null,
-            })),
+          .select(
+            // Every column of `messages` in table order, the last two (created/updated) from now().
+            sql`select u.*, now(), now() from unnest(
+              ${sql.param(col(() => newId()))}::text[], ${sql.param(col((i) => i.companyId))}::text[],
+              ${sql.param(col((i) => i.sessionId))}::text[], ${sql.param(col((i) => chatIdOf.get(chatKey(i.sessionId, i.chat.waChatId))!))}::text[],
+              ${sql.param(col((i) => i.message.waMessageId))}::text[], ${sql.param(col((i) => i.message.fromMe))}::bool[],
+              ${sql.param(col((i) => i.message.fromNumber))}::text[], ${sql.param(col((i) => i.message.fromName))}::text[],
+              ${sql.param(col((i) => i.message.body))}::text[], ${sql.param(col((i) => i.message.messageType))}::text[],
+              ${sql.param(col((i) => i.message.timestamp.toISOString()))}::timestamptz[], ${sql.param(col((i) => i.message.isRead))}::bool[],
+              ${sql.param(col((i) => i.message.managerId))}::text[], ${sql.param(col((i) => i.message.status))}::text[],
+              ${sql.param(col((i) => i.message.isPlaceholder))}::bool[],
+              ${sql.param(col((i) => (i.message.media ? JSON.stringify(i.message.media) : null)))}::jsonb[],
+              ${sql.param(col((i) => i.message.quotedMessageId))}::text[], ${sql.param(col((i) => i.message.errorMessage ?? null))}::text[]) as u`,
           )
           .onConflictDoUpdate({
             target: [messages.sessionId, messages.waMessageId],
@@ -164,12 +166,7 @@ export function createIngestRepository(db: Db) {
           }
           perChat.set(row.chatId, agg);
         }
-        const values = sql.join(
-          [...perChat].map(
-            ([id, a]) => sql`(${id}, ${a.n}::int, ${a.sent}::int, ${a.unread}::int, ${a.lastAt.toISOString()}::timestamptz, ${a.lastText})`,
-          ),
-          sql`, `,
-        );
+        const aggs = [...perChat];
         await tx.execute(sql`
           update chats set
             message_count = chats.message_count + v.n,
@@ -178,7 +175,11 @@ export function createIngestRepository(db: Db) {
             last_message_text = case when chats.last_message_at is null or v.last_at >= chats.last_message_at then v.last_text else chats.last_message_text end,
             last_message_at = greatest(chats.last_message_at, v.last_at),
             updated_at = now()
-          from (values ${values}) as v(id, n, sent, unread, last_at, last_text)
+          from unnest(
+            ${sql.param(aggs.map(([id]) => id))}::text[], ${sql.param(aggs.map(([, a]) => a.n))}::int[],
+            ${sql.param(aggs.map(([, a]) => a.sent))}::int[], ${sql.param(aggs.map(([, a]) => a.unread))}::int[],
+            ${sql.param(aggs.map(([, a]) => a.lastAt.toISOString()))}::timestamptz[], ${sql.param(aggs.map(([, a]) => a.lastText))}::text[]
+          ) as v(id, n, sent, unread, last_at, last_text)
           where chats.id = v.id`);
         const updatedChats = await tx.select().from(chats).where(inArray(chats.id, [...perChat.keys()]));
         const chatById = new Map(updatedChats.map((c) => [c.id, c]));

@@ -45,6 +45,8 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
   private reconnectAttempt = 0;
   private readonly failures: { errorType: 'rate_limit' | 'network' | 'not_on_whatsapp'; left: number }[] = [];
   private readonly sentLog: SimSentRecord[] = [];
+  /** Contacts whose (simulated) Signal session is in the key store. */
+  private readonly contactSessions = new Set<string>();
   /** Our sent message ids → recipient chat, so receipts can name their chat. */
   private readonly sentTo = new Map<string, string>();
 
@@ -217,8 +219,12 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
     const messageId = msg.messageId ?? newWaMessageId();
     const from = toCanonicalJid(msg.from);
     const chatJid = msg.status ? 'status@broadcast' : msg.groupId ? toCanonicalJid(msg.groupId, 'group') : from;
-    // A contact that writes has a Signal session with us; Bad MAC cleanup removes it.
-    await this.ctx.auth.setKeys({ session: { [`${from.split('@')[0]}.0`]: '{}' } });
+    // A contact that writes has a Signal session with us (stored once); Bad MAC cleanup removes it.
+    const user = from.split('@')[0]!;
+    if (!this.contactSessions.has(user)) {
+      await this.ctx.auth.setKeys({ session: { [`${user}.0`]: '{}' } });
+      this.contactSessions.add(user);
+    }
     if (msg.groupName && msg.groupId) this.emit({ type: 'chat-meta', chatJid, name: msg.groupName });
     this.emit({
       type: 'message',
@@ -268,6 +274,7 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
       const messageId = newWaMessageId();
       let keysRemoved: number | undefined;
       if (args.kind === 'bad_mac') {
+        this.contactSessions.delete(user);
         const ids = await this.ctx.auth.listKeyIds('session', `${user}.`);
         if (ids.length) await this.ctx.auth.setKeys({ session: Object.fromEntries(ids.map((id) => [id, null])) });
         keysRemoved = ids.length;
