@@ -6,11 +6,12 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { createActiveUserCheck } from './auth/active-users.js';
 import { createAuthRepository } from './auth/auth.repository.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { createAuthService } from './auth/auth.service.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
-import { createTokenService, type AccessClaims } from './auth/tokens.js';
+import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { createAuthHooks } from './http/auth-hooks.js';
@@ -100,10 +101,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const authRepo = createAuthRepository(db);
   const accessRepo = createAccessRepository(db);
 
-  const isActiveUser = async (claims: AccessClaims): Promise<boolean> => {
-    const user = await usersRepo.findById(claims.companyId, claims.userId);
-    return user !== undefined && user.role === claims.role;
-  };
+  const isActiveUser = createActiveUserCheck({
+    lookup: async (claims) => {
+      const user = await usersRepo.findById(claims.companyId, claims.userId);
+      return user !== undefined && user.role === claims.role;
+    },
+    bus,
+    clock,
+  });
 
   const sessionsRepo = createSessionsRepository(db);
   const policy = createAccessPolicy({ sessions: sessionsRepo, access: accessRepo });

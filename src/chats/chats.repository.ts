@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { chats } from '../db/schema/index.js';
 import type { ChatKind } from '../whatsapp/engine.js';
@@ -11,19 +11,15 @@ export interface ChatFilter {
 
 export function createChatsRepository(db: Db) {
   return {
-    async list(companyId: string, sessionId: string, filter: ChatFilter, page: number, limit: number) {
-      const where = and(eq(chats.companyId, companyId), eq(chats.sessionId, sessionId), inArray(chats.chatType, filter.types));
-      const [rows, [totalRow]] = await Promise.all([
-        db
-          .select()
-          .from(chats)
-          .where(where)
-          .orderBy(sql`${chats.lastMessageAt} desc nulls last`, desc(chats.id))
-          .limit(limit)
-          .offset((page - 1) * limit),
-        db.select({ n: count() }).from(chats).where(where),
-      ]);
-      return { rows, total: totalRow?.n ?? 0 };
+    /** One page, newest activity first, read in the order of chats_session(_type)_activity_idx. */
+    async list(companyId: string, sessionId: string, filter: ChatFilter, page: number, limit: number): Promise<ChatRow[]> {
+      return db
+        .select()
+        .from(chats)
+        .where(and(eq(chats.companyId, companyId), eq(chats.sessionId, sessionId), inArray(chats.chatType, filter.types)))
+        .orderBy(sql`${chats.lastMessageAt} desc nulls last`, sql`${chats.id} desc nulls last`)
+        .limit(limit)
+        .offset((page - 1) * limit);
     },
 
     /** By our row id or by WhatsApp id (canonical or its @lid alternative). */

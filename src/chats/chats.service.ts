@@ -56,8 +56,11 @@ export function createChatsService(deps: { repo: ChatsRepository; policy: Access
     resolve,
     async list(caller: AccessClaims, sessionId: string, q: ChatListQuery) {
       const session = await policy.session(caller, sessionId, 'read');
-      const { rows, total } = await repo.list(session.companyId, session.id, { types: chatTypesFor(q) }, q.page, q.limit);
-      return { items: rows.map(toChatView), total };
+      const types = chatTypesFor(q);
+      const rows = await repo.list(session.companyId, session.id, { types }, q.page, q.limit);
+      // The total comes from the session's counters: no count over its chats per page.
+      const perType: Record<ChatKind, number> = { individual: session.individualChats, group: session.groupChats, status: session.statusChats };
+      return { items: rows.map(toChatView), total: types.reduce((n, t) => n + perType[t], 0) };
     },
     async get(caller: AccessClaims, sessionId: string, chatId: string) {
       const { chat } = await resolve(caller, sessionId, chatId, 'read');

@@ -114,4 +114,24 @@ describe.each(kinds)('ingest repository on %s', (kind) => {
     expect((await chatRow('120363000000000001@g.us')).chatType).toBe('group');
     expect((await chatRow('status@broadcast')).chatType).toBe('status');
   });
+  it("keeps the session's chat and message counters equal to what is stored", async () => {
+    await repo.writeBatch([
+      item({ fromMe: true, status: 'sent', isRead: true }),
+      item({}, { waChatId: '120363000000000009@g.us', chatType: 'group', chatName: 'Team' }),
+      item({}, { waChatId: 'status@broadcast', chatType: 'status' }),
+    ]);
+    const [session] = await database.db.select().from(waSessions).where(eq(waSessions.id, 's1'));
+    const stored = await database.db.select().from(chats).where(eq(chats.sessionId, 's1'));
+    const messageRows = await database.db.select().from(messages).where(eq(messages.sessionId, 's1'));
+    expect(session).toMatchObject({
+      individualChats: stored.filter((c) => c.chatType === 'individual').length,
+      groupChats: stored.filter((c) => c.chatType === 'group').length,
+      statusChats: stored.filter((c) => c.chatType === 'status').length,
+      messageCount: messageRows.length,
+      sentCount: messageRows.filter((m) => m.fromMe).length,
+    });
+    expect(session!.sentCount).toBeGreaterThan(0);
+    expect(session!.statusChats).toBe(1);
+  });
+
 });

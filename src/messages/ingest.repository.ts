@@ -74,6 +74,38 @@ async function resolveLidChats(tx: Tx, items: IngestItem[]): Promise<void> {
   }
 }
 
+/** New chats (by type) and new messages per session, added to the session's counters. */
+async function updateSessionCounters(
+  tx: Tx,
+  chatRows: { sessionId: string; chatType: ChatKind; created: boolean }[],
+  written: { sessionId: string; fromMe: boolean; inserted: boolean }[],
+): Promise<void> {
+  const per = new Map<string, { individual: number; group: number; status: number; messages: number; sent: number }>();
+  const of = (sessionId: string) => {
+    let c = per.get(sessionId);
+    if (!c) per.set(sessionId, (c = { individual: 0, group: 0, status: 0, messages: 0, sent: 0 }));
+    return c;
+  };
+  for (const c of chatRows) if (c.created) of(c.sessionId)[c.chatType] += 1;
+  for (const m of written) {
+    if (!m.inserted) continue;
+    const c = of(m.sessionId);
+    c.messages += 1;
+    if (m.fromMe) c.sent += 1;
+  }
+  if (per.size === 0) return;
+  const rows = [...per];
+  const p = <T>(f: (c: (typeof rows)[number][1]) => T) => sql.param(rows.map(([, c]) => f(c)));
+  await tx.execute(sql`
+    update wa_sessions set
+      individual_chats = wa_sessions.individual_chats + v.individual, group_chats = wa_sessions.group_chats + v.grp,
+      status_chats = wa_sessions.status_chats + v.status, message_count = wa_sessions.message_count + v.messages,
+      sent_count = wa_sessions.sent_count + v.sent
+    from unnest(${sql.param(rows.map(([id]) => id))}::text[], ${p((c) => c.individual)}::int[], ${p((c) => c.group)}::int[],
+      ${p((c) => c.status)}::int[], ${p((c) => c.messages)}::int[], ${p((c) => c.sent)}::int[]) as v(id, individual, grp, status, messages, sent)
+    where wa_sessions.id = v.id`);
+}
+
 export function createIngestRepository(db: Db) {
   return {
     async writeBatch(input: IngestItem[]): Promise<IngestResult[]> {
@@ -115,7 +147,7 @@ export function createIngestRepository(db: Db) {
               altWaChatId: sql`coalesce(excluded.alt_wa_chat_id, ${chats.altWaChatId})`,
             },
           })
-          .returning({ id: chats.id, sessionId: chats.sessionId, waChatId: chats.waChatId });
+          .returning({ id: chats.id, sessionId: chats.sessionId, waChatId: chats.waChatId, chatType: chats.chatType, created: sql<boolean>`(xmax = 0)` });
         const chatIdOf = new Map(chatRows.map((c) => [chatKey(c.sessionId, c.waChatId), c.id]));
 
         const col = <T>(pick: (i: IngestItem) => T): T[] => items.map(pick);
@@ -181,6 +213,7 @@ export function createIngestRepository(db: Db) {
             ${sql.param(aggs.map(([, a]) => a.lastAt.toISOString()))}::timestamptz[], ${sql.param(aggs.map(([, a]) => a.lastText))}::text[]
           ) as v(id, n, sent, unread, last_at, last_text)
           where chats.id = v.id`);
+        await updateSessionCounters(tx, chatRows, written);
         const updatedChats = await tx.select().from(chats).where(inArray(chats.id, [...perChat.keys()]));
         const chatById = new Map(updatedChats.map((c) => [c.id, c]));
         return written.map(({ inserted, ...row }) => ({ message: row, chat: chatById.get(row.chatId)!, inserted: Boolean(inserted) }));

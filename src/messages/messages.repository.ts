@@ -1,23 +1,19 @@
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { chats, messages } from '../db/schema/index.js';
 import type { MessageRow } from './ingest.repository.js';
 
 export function createMessagesRepository(db: Db) {
   return {
-    async listByChat(chatId: string, page: number, limit: number): Promise<{ rows: MessageRow[]; total: number }> {
-      const [rows, [totalRow]] = await Promise.all([
-        db
-          .select()
-          .from(messages)
-          .where(eq(messages.chatId, chatId))
-          .orderBy(desc(messages.timestamp), desc(messages.id))
-          .limit(limit)
-          .offset((page - 1) * limit),
-        // The chat's counter is maintained on write: no count(*) over its messages.
-        db.select({ n: chats.messageCount }).from(chats).where(eq(chats.id, chatId)),
-      ]);
-      return { rows, total: totalRow?.n ?? 0 };
+    /** One page, newest first, read in the order of messages_chat_ts_idx. */
+    async listByChat(chatId: string, page: number, limit: number): Promise<MessageRow[]> {
+      return db
+        .select()
+        .from(messages)
+        .where(eq(messages.chatId, chatId))
+        .orderBy(sql`${messages.timestamp} desc nulls last`, sql`${messages.id} desc nulls last`)
+        .limit(limit)
+        .offset((page - 1) * limit);
     },
 
     async findByWaId(sessionId: string, waMessageId: string): Promise<MessageRow | undefined> {
@@ -47,11 +43,6 @@ export function createMessagesRepository(db: Db) {
         .update(messages)
         .set({ errorMessage, updatedAt: new Date() })
         .where(and(eq(messages.sessionId, sessionId), eq(messages.waMessageId, waMessageId)));
-    },
-
-    async countByChat(chatId: string): Promise<number> {
-      const [row] = await db.select({ n: count() }).from(messages).where(eq(messages.chatId, chatId));
-      return row?.n ?? 0;
     },
   };
 }

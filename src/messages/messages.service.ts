@@ -15,8 +15,9 @@ export function createMessagesService(deps: { chats: ChatsService; repo: Message
     async list(caller: AccessClaims, sessionId: string, chatId: string, page: number, limit: number) {
       const { chat } = await chats.resolve(caller, sessionId, chatId, 'read');
       if (!chat) throw new NotFoundError('Chat');
-      const { rows, total } = await repo.listByChat(chat.id, page, limit);
-      return { items: rows.map(toMessageView), total };
+      // The chat's counter is maintained on write: no count(*) over its messages.
+      const rows = await repo.listByChat(chat.id, page, limit);
+      return { items: rows.map(toMessageView), total: chat.messageCount };
     },
 
     /** Marks incoming messages read here and on WhatsApp (read receipts), and zeroes the counter. */

@@ -54,7 +54,7 @@ export const toSessionView = (row: SessionListRow, health: HealthStats, permissi
   isConnected: row.status === 'connected',
   lastSeen: iso(row.lastSeen),
   admin: row.admin,
-  _count: { chats: row.chatCount, messages: row.messageCount },
+  _count: { chats: row.individualChats + row.groupChats + row.statusChats, messages: row.messageCount },
   status: row.status,
   health,
   permissions,

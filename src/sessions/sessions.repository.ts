@@ -1,14 +1,12 @@
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { chats, users, waSessions } from '../db/schema/index.js';
+import { users, waSessions } from '../db/schema/index.js';
 
 export type SessionRow = typeof waSessions.$inferSelect;
 export type SessionPatch = Partial<Omit<typeof waSessions.$inferInsert, 'id' | 'companyId' | 'createdAt'>>;
 
 export interface SessionListRow extends SessionRow {
   admin: { firstName: string; lastName: string; email: string } | null;
-  chatCount: number;
-  messageCount: number;
 }
 
 export function createSessionsRepository(db: Db) {
@@ -53,8 +51,8 @@ export function createSessionsRepository(db: Db) {
       return db.select().from(waSessions).where(eq(waSessions.companyId, companyId)).orderBy(asc(waSessions.createdAt), asc(waSessions.id));
     },
     /**
-     * One page of sessions with their admin and counters. `onlyIds` restricts a manager to the
-     * sessions granted to it. Counters come from the per-chat counters, not from scanning messages.
+     * One page of sessions with their admin. `onlyIds` restricts a manager to the sessions granted
+     * to it. The chat and message counters live on the session row (maintained by the ingest).
      */
     async listPage(
       companyId: string,
@@ -64,29 +62,11 @@ export function createSessionsRepository(db: Db) {
     ): Promise<{ rows: SessionListRow[]; total: number }> {
       if (onlyIds && onlyIds.length === 0) return { rows: [], total: 0 };
       const where = and(eq(waSessions.companyId, companyId), onlyIds ? inArray(waSessions.id, onlyIds) : undefined);
-      const counts = db
-        .select({
-          sessionId: chats.sessionId,
-          chatCount: count().as('chat_count'),
-          messageCount: sql<number>`coalesce(sum(${chats.messageCount}), 0)`.as('message_count'),
-        })
-        .from(chats)
-        .where(eq(chats.companyId, companyId))
-        .groupBy(chats.sessionId)
-        .as('counts');
       const [rows, [totalRow]] = await Promise.all([
         db
-          .select({
-            session: waSessions,
-            adminFirstName: users.firstName,
-            adminLastName: users.lastName,
-            adminEmail: users.email,
-            chatCount: counts.chatCount,
-            messageCount: counts.messageCount,
-          })
+          .select({ session: waSessions, adminFirstName: users.firstName, adminLastName: users.lastName, adminEmail: users.email })
           .from(waSessions)
           .leftJoin(users, eq(users.id, waSessions.adminId))
-          .leftJoin(counts, eq(counts.sessionId, waSessions.id))
           .where(where)
           .orderBy(asc(waSessions.createdAt), asc(waSessions.id))
           .limit(limit)
@@ -98,8 +78,6 @@ export function createSessionsRepository(db: Db) {
         rows: rows.map((r) => ({
           ...r.session,
           admin: r.adminEmail ? { firstName: r.adminFirstName ?? '', lastName: r.adminLastName ?? '', email: r.adminEmail } : null,
-          chatCount: Number(r.chatCount ?? 0),
-          messageCount: Number(r.messageCount ?? 0),
         })),
       };
     },

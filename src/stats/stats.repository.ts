@@ -3,7 +3,7 @@
  * indexes and per-chat counters: no query reads the messages of a company beyond today's range.
  * `onlyIds` restricts a manager to its sessions; an empty list means nothing is visible.
  */
-import { and, count, countDistinct, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, count, countDistinct, eq, gte, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { chats, managerAccess, messages, users, waSessions } from '../db/schema/index.js';
 
@@ -49,34 +49,27 @@ export function createStatsRepository(db: Db) {
     },
 
     /**
-     * One pass over the company's chats (chats_company_idx) gives the per-type counts, the unread
-     * conversations and the message counters together; a separate unread query on the partial
-     * index would read a subset of the same rows a second time.
+     * Chat and message counts from the sessions' counters (maintained by the ingest); unread
+     * conversations from the partial index of chats with unread messages, the only rows read.
      */
     async chats(companyId: string, onlyIds?: string[]): Promise<ChatCounts> {
-      const result: ChatCounts = { individual: 0, groups: 0, unread: 0, messages: 0, sent: 0 };
-      if (onlyIds?.length === 0) return result;
-      const rows = await db
-        .select({
-          chatType: chats.chatType,
-          chats: count(),
-          unread: sql<number>`count(*) filter (where ${chats.unreadCount} > 0)`.mapWith(Number),
-          messages: sql<number>`coalesce(sum(${chats.messageCount}), 0)`.mapWith(Number),
-          sent: sql<number>`coalesce(sum(${chats.sentCount}), 0)`.mapWith(Number),
-        })
-        .from(chats)
-        .where(and(eq(chats.companyId, companyId), sessionScope(chats.sessionId, onlyIds)))
-        .groupBy(chats.chatType);
-      for (const r of rows) {
-        result.messages += num(r.messages);
-        result.sent += num(r.sent);
-        // The status broadcast is a feed, not a conversation: its posts count as messages only.
-        if (r.chatType === 'status') continue;
-        result.unread += num(r.unread);
-        if (r.chatType === 'group') result.groups += num(r.chats);
-        else result.individual += num(r.chats);
-      }
-      return result;
+      if (onlyIds?.length === 0) return { individual: 0, groups: 0, unread: 0, messages: 0, sent: 0 };
+      const [[totals], [unread]] = await Promise.all([
+        db
+          .select({
+            individual: sql<number>`coalesce(sum(${waSessions.individualChats}), 0)`.mapWith(Number),
+            groups: sql<number>`coalesce(sum(${waSessions.groupChats}), 0)`.mapWith(Number),
+            messages: sql<number>`coalesce(sum(${waSessions.messageCount}), 0)`.mapWith(Number),
+            sent: sql<number>`coalesce(sum(${waSessions.sentCount}), 0)`.mapWith(Number),
+          })
+          .from(waSessions)
+          .where(and(eq(waSessions.companyId, companyId), onlyIds ? inArray(waSessions.id, onlyIds) : undefined)),
+        db
+          .select({ n: count() })
+          .from(chats)
+          .where(and(eq(chats.companyId, companyId), sql`${chats.unreadCount} > 0`, ne(chats.chatType, 'status'), sessionScope(chats.sessionId, onlyIds))),
+      ]);
+      return { individual: num(totals?.individual), groups: num(totals?.groups), unread: num(unread?.n), messages: num(totals?.messages), sent: num(totals?.sent) };
     },
 
     /** Messages since `since`: a range scan of messages_company_ts_idx. */

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, registerCompany, type Actor, type TestApp } from '../../test/helpers/app.js';
 import { databaseKinds } from '../../test/helpers/databases.js';
 import { connectSocket, eventually } from '../../test/helpers/socket.js';
-import { chats, managerAccess, messages } from '../db/schema/index.js';
+import { eq, sql } from 'drizzle-orm';
+import { chats, managerAccess, messages, waSessions } from '../db/schema/index.js';
 import { createAccessPolicy } from '../managers/access-policy.js';
 import { createAccessRepository } from '../managers/access.repository.js';
 import type { Clock } from '../shared/clock.js';
@@ -61,6 +62,16 @@ describe.each(kinds)('stats on %s', (kind) => {
       messageCount: msgs.length,
       sentCount: msgs.filter((m) => m.fromMe).length,
     });
+    // …and the session's counters, as the ingest maintains them.
+    const typeCounter = { individual: waSessions.individualChats, group: waSessions.groupChats, status: waSessions.statusChats }[chatType];
+    await db
+      .update(waSessions)
+      .set({
+        [chatType === 'individual' ? 'individualChats' : chatType === 'group' ? 'groupChats' : 'statusChats']: sql`${typeCounter} + 1`,
+        messageCount: sql`${waSessions.messageCount} + ${msgs.length}`,
+        sentCount: sql`${waSessions.sentCount} + ${msgs.filter((m) => m.fromMe).length}`,
+      })
+      .where(eq(waSessions.id, sessionId));
     if (msgs.length === 0) return;
     await db.insert(messages).values(
       msgs.map((m, i) => ({

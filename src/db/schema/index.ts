@@ -82,6 +82,12 @@ export const waSessions = pgTable(
     lastCloseAt: ts('last_close_at'),
     /** Closed by the Bad MAC / Bad Decrypt threshold and not restarted since (health rule). */
     closedByThreshold: boolean('closed_by_threshold').notNull().default(false),
+    /** Counters maintained by the ingest, so lists and stats never count a session's chats or messages. */
+    individualChats: integer('individual_chats').notNull().default(0),
+    groupChats: integer('group_chats').notNull().default(0),
+    statusChats: integer('status_chats').notNull().default(0),
+    messageCount: integer('message_count').notNull().default(0),
+    sentCount: integer('sent_count').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -140,8 +146,8 @@ export const chats = pgTable(
   (t) => [
     uniqueIndex('chats_session_wa_uq').on(t.sessionId, t.waChatId),
     index('chats_session_alt_idx').on(t.sessionId, t.altWaChatId),
-    index('chats_session_type_activity_idx').on(t.sessionId, t.chatType, t.lastMessageAt.desc().nullsLast(), t.id),
-    index('chats_session_activity_idx').on(t.sessionId, t.lastMessageAt.desc().nullsLast(), t.id),
+    index('chats_session_type_activity_idx').on(t.sessionId, t.chatType, t.lastMessageAt.desc().nullsLast(), t.id.desc().nullsLast()),
+    index('chats_session_activity_idx').on(t.sessionId, t.lastMessageAt.desc().nullsLast(), t.id.desc().nullsLast()),
     index('chats_company_idx').on(t.companyId, t.chatType),
     index('chats_company_unread_idx')
       .on(t.companyId, t.sessionId)
@@ -180,7 +186,7 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex('messages_session_wa_uq').on(t.sessionId, t.waMessageId),
-    index('messages_chat_ts_idx').on(t.chatId, t.timestamp.desc(), t.id),
+    index('messages_chat_ts_idx').on(t.chatId, t.timestamp.desc().nullsLast(), t.id.desc().nullsLast()),
     index('messages_company_ts_idx').on(t.companyId, t.timestamp),
     index('messages_chat_unread_idx')
       .on(t.chatId)

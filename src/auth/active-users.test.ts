@@ -1,0 +1,26 @@
+import pino from 'pino';
+import { describe, expect, it, vi } from 'vitest';
+import { EventBus } from '../shared/event-bus.js';
+import { createActiveUserCheck } from './active-users.js';
+import type { AccessClaims } from './tokens.js';
+
+const claims: AccessClaims = { userId: 'u1', companyId: 'c1', role: 'manager' };
+
+describe('active user check', () => {
+  it('asks the database once per window, and again at once after the user is removed or changed', async () => {
+    let now = 0;
+    const bus = new EventBus(pino({ level: 'silent' }));
+    const lookup = vi.fn(async () => true);
+    const check = createActiveUserCheck({ lookup, bus, clock: { now: () => new Date(now) }, ttlMs: 1000 });
+    expect(await check(claims)).toBe(true);
+    expect(await check(claims)).toBe(true);
+    expect(lookup).toHaveBeenCalledTimes(1);
+    now = 1500;
+    await check(claims);
+    expect(lookup).toHaveBeenCalledTimes(2);
+    lookup.mockResolvedValue(false);
+    bus.publish({ kind: 'internal', name: 'user.disconnect', companyId: 'c1', userId: 'u1' });
+    expect(await check(claims)).toBe(false);
+    expect(lookup).toHaveBeenCalledTimes(3);
+  });
+});
