@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { EngineFactory } from './engine.js';
 import { createBaileysEngineFactory, createWaVersionResolver } from './engines/baileys/index.js';
+import { routeLibsignalConsole } from './engines/baileys/libsignal-console.js';
 import { testServerControl, type LoopbackWhatsApp } from './engines/baileys/test-server-control.js';
 import { createSimulatorEngineFactory } from './engines/simulator/simulator-engine.js';
 
@@ -39,6 +40,7 @@ export async function createEngineFactory(config: Config, logger: Logger, overri
       close: async () => undefined,
     };
   }
+  routeLibsignalConsole(logger);
   const testServer = config.whatsappTestServer ? await startTestServer(config, logger) : undefined;
   const waWebSocketUrl = testServer?.url ?? config.whatsappWebUrl;
   const factory = createBaileysEngineFactory({

@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import pino from 'pino';
+import { routeLibsignalConsole } from '../../src/whatsapp/engines/baileys/libsignal-console.js';
 import { adminHttp } from './admin-http.js';
 import { WaTestServer } from './server.js';
 
@@ -17,6 +18,7 @@ const port = Number(process.env.WA_SERVER_PORT ?? 7878);
 const stateFile = process.env.WA_SERVER_STATE ?? path.resolve('data', 'wa-test-server-standalone.json');
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 
+routeLibsignalConsole(logger);
 const server = await WaTestServer.start({ port, stateFile, logger, http: adminHttp });
 logger.info(`loopback WhatsApp Web test server at ${server.url}`);
 logger.info(`start the gateway with WHATSAPP_WEB_URL=${server.url}; admin API at http://127.0.0.1:${server.port}/admin`);
