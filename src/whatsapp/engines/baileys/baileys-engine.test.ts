@@ -574,9 +574,10 @@ describe('statuses, typing, sending', () => {
     } finally {
       ackError = undefined;
     }
-    const ws = t.last().sock.ws;
-    vi.mocked(t.last().sock.sendMessage).mockImplementationOnce(async (jid) => {
-      process.nextTick(() => ws.emit('close'));
+    const fake = t.last();
+    vi.mocked(fake.sock.sendMessage).mockImplementationOnce(async (jid) => {
+      // The connection ends before the server acknowledges (Baileys then reports connection: close).
+      process.nextTick(() => fake.close(DisconnectReason.connectionClosed, 'Connection Terminated'));
       return proto.WebMessageInfo.fromObject({ key: { remoteJid: jid, id: 'X', fromMe: true } }) as never;
     });
     await expect(t.engine.sendMessage('5511999@c.us', { type: 'text', text: 'e' })).rejects.toMatchObject({ kind: 'network' });

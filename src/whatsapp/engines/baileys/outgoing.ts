@@ -1,5 +1,5 @@
 /** Our OutgoingContent ↔ Baileys' content shapes, and send failures → EngineSendError. */
-import { generateMessageIDV2, toNumber, type AnyMessageContent, type BinaryNode, type proto, type WAMessage, type WAMessageKey } from 'baileys';
+import { generateMessageIDV2, toNumber, type AnyMessageContent, type BinaryNode, type ConnectionState, type proto, type WAMessage, type WAMessageKey } from 'baileys';
 import { EngineSendError, type EngineContext, type OutgoingContent, type ReadKey, type SendOptions, type SentMessage } from '../../engine.js';
 import { toBaileysJid, toCanonical } from './jids.js';
 import { closeCodeOf } from './reconnect.js';
@@ -68,28 +68,31 @@ type AckOutcome = { kind: 'ack'; node: BinaryNode } | { kind: 'closed' } | { kin
  * the send instead of surfacing later as a silent ERROR status; a connection that closes first
  * fails it as a network error. No ack in time is not proof of failure: the send then stands.
  */
-function awaitServerAck(ws: BaileysSocket['ws'], messageId: string, timeoutMs: number): { outcome: Promise<AckOutcome>; cancel(): void } {
+function awaitServerAck(sock: Pick<BaileysSocket, 'ws' | 'ev'>, messageId: string, timeoutMs: number): { outcome: Promise<AckOutcome>; cancel(): void } {
   let finish: (o: AckOutcome) => void = () => undefined;
   const outcome = new Promise<AckOutcome>((resolve) => (finish = resolve));
   const onFrame = (node: BinaryNode): void => {
     if (node.tag === 'ack' && node.attrs.class === 'message') done({ kind: 'ack', node });
   };
-  const onClose = (): void => done({ kind: 'closed' });
+  // However the socket ends (our end(), a stream error, the keep-alive), Baileys reports it here.
+  const onUpdate = (u: Partial<ConnectionState>): void => {
+    if (u.connection === 'close') done({ kind: 'closed' });
+  };
   const timer = setTimeout(() => done({ kind: 'timeout' }), timeoutMs);
   timer.unref();
   function done(o: AckOutcome): void {
     clearTimeout(timer);
-    ws.off(`TAG:${messageId}`, onFrame);
-    ws.off('close', onClose);
+    sock.ws.off(`TAG:${messageId}`, onFrame);
+    sock.ev.off('connection.update', onUpdate);
     finish(o);
   }
-  ws.on(`TAG:${messageId}`, onFrame);
-  ws.on('close', onClose);
+  sock.ws.on(`TAG:${messageId}`, onFrame);
+  sock.ev.on('connection.update', onUpdate);
   return { outcome, cancel: () => done({ kind: 'timeout' }) };
 }
 
 export async function sendOutgoing(
-  sock: Pick<BaileysSocket, 'sendMessage' | 'ws' | 'user'>,
+  sock: Pick<BaileysSocket, 'sendMessage' | 'ws' | 'ev' | 'user'>,
   ctx: Pick<EngineContext, 'getStoredMessage'>,
   chatJid: string,
   content: OutgoingContent,
@@ -99,7 +102,7 @@ export async function sendOutgoing(
   const jid = toBaileysJid(chatJid);
   // Our own id, known before sending, so the server's ack can be matched to it.
   const messageId = opts.messageId ?? generateMessageIDV2(sock.user?.id);
-  const ack = awaitServerAck(sock.ws, messageId, ackTimeoutMs);
+  const ack = awaitServerAck(sock, messageId, ackTimeoutMs);
   try {
     const quoted = opts.quotedMessageId
       ? buildQuoted(jid, opts.quotedMessageId, await ctx.getStoredMessage(chatJid, opts.quotedMessageId).catch(() => null))
