@@ -212,6 +212,8 @@ export class Messenger {
     const { body, type } = content ? messageTypeOf(content) : { body: null, type: 'unknown' as MessageType };
     const chat = isGroup ? to : pnJid(jidDecode(to)!.user);
     this.sentIndex.set(id, { deviceKey: key, chat, contacts: contacts.map((c) => c.phone) });
+    // Receipts are played for recent messages; a long demo must not grow this without end.
+    if (this.sentIndex.size > 50_000) this.sentIndex.delete(this.sentIndex.keys().next().value!);
     this.record(key, { kind: 'message', messageId: id, to: canonical(chat), body, messageType: type, at: new Date().toISOString() });
   }
 
