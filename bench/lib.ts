@@ -13,6 +13,7 @@ import { buildApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { createPostgresDatabase, postgresReachable } from '../test/helpers/databases.js';
+import { api as jsonApi } from '../test/helpers/server.js';
 
 export type DbKind = 'pglite' | 'postgres';
 
@@ -116,18 +117,8 @@ export async function startApp(database: Database, env: Record<string, string> =
   };
 }
 
-export async function api<T = any>(baseUrl: string, method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(baseUrl + url, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+/** The tests' JSON client, with `any` bodies for the benchmarks' terse reads. */
+export const api = <T = any>(...args: Parameters<typeof jsonApi>): Promise<{ status: number; body: T }> => jsonApi<T>(...args);
 
 /** Registers a company over HTTP; returns its admin's token. */
 export async function registerAdmin(baseUrl: string, email = `bench.${Date.now()}@example.com`, password = 'bench password 1'): Promise<{ token: string; email: string; password: string }> {
