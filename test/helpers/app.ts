@@ -69,7 +69,13 @@ export async function registerCompany(t: Pick<TestApp, 'inject'>, name = 'Acme')
     payload: { companyName: name, email, password, firstName: 'Ada', lastName: 'Admin' },
   });
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
-  const { data } = res.json() as { data: { accessToken: string; refreshToken: string; user: { id: string; companyId: string } } };
+  return actorFrom(res.json(), email, password);
+}
+
+type TokenPayload = { data: { accessToken: string; refreshToken: string; user: { id: string; companyId: string } } };
+
+/** An actor from a register or login answer. */
+function actorFrom({ data }: TokenPayload, email: string, password: string): Actor {
   return {
     token: data.accessToken,
     refreshToken: data.refreshToken,
@@ -99,14 +105,5 @@ export async function createUser(
   if (res.statusCode !== 201) throw new Error(`create user failed: ${res.statusCode} ${res.body}`);
   const login = await t.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.statusCode} ${login.body}`);
-  const { data } = login.json() as { data: { accessToken: string; refreshToken: string; user: { id: string; companyId: string } } };
-  return {
-    token: data.accessToken,
-    refreshToken: data.refreshToken,
-    userId: data.user.id,
-    companyId: data.user.companyId,
-    email,
-    password,
-    headers: { authorization: `Bearer ${data.accessToken}` },
-  };
+  return actorFrom(login.json(), email, password);
 }

@@ -5,6 +5,7 @@
 import type { Static } from 'typebox';
 import type { SessionSchema, HealthSchema, CreatedSessionSchema } from '../../../src/sessions/session-view.js';
 import type { ChatSchema, ChatDetailSchema, MessageSchema } from '../../../src/messages/message-view.js';
+import type { SentView } from '../../../src/messages/send.service.js';
 import type { UserView } from '../../../src/users/user-view.js';
 import type { Permission } from '../../../src/realtime/socket-events.js';
 import type { DeliveryStatus, MessageType, ChatKind } from '../../../src/whatsapp/engine.js';
@@ -70,12 +71,5 @@ export interface ServerHealth {
   simulatorControl: boolean;
 }
 
-export interface SentMessageResult {
-  id: string;
-  messageId: string;
-  fromMe: true;
-  body: string | null;
-  messageType: string;
-  timestamp: string;
-  chatId: string;
-}
+/** What `POST …/messages` answers: the server's own view. */
+export type SentMessageResult = SentView;
