@@ -19,7 +19,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Db } from '../src/db/client.js';
 import { chats, companies, messages, waSessions } from '../src/db/schema/index.js';
 import { newId } from '../src/shared/ids.js';
-import type { SimulatorControl } from '../src/whatsapp/engine.js';
+import type { SimulatorControl } from '../src/whatsapp/simulator-control.js';
 import { api, dbKindOf, flags, fmt, freshDatabase, machine, percentile, registerAdmin, startApp, table, withTimeout, type DbKind } from './lib.js';
 
 const opts = flags({ db: 'pglite', sessions: '4', messages: '20000', warmup: '2000', inflight: '64', contacts: '200', batch: '100', 'single-messages': '3000' });
@@ -83,7 +83,7 @@ async function runIngest(): Promise<IngestFigures> {
       if (created.status !== 201) throw new Error(`create session failed: ${created.status} ${JSON.stringify(created.body)}`);
       const id = created.body.data.sessionId as string;
       await waitFor(() => qrSeen.has(id), `the QR of session ${s}`);
-      const sim = server.app.registry.get(id)?.simulator;
+      const sim = server.app.simulatorControls?.of(id);
       if (!sim) throw new Error('the simulator engine has no control surface');
       await sim.scan(`7707000000${s}`);
       await waitFor(() => connected.has(id), `session ${s} to connect`);

@@ -22,7 +22,8 @@ import { validatorCompiler } from './http/validation.js';
 import { createAccessRepository } from './managers/access.repository.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { EventBus } from './shared/event-bus.js';
+import { EventBus } from './events/event-bus.js';
+import { createEventOutbox } from './events/outbox.js';
 import { newId } from './shared/ids.js';
 import { createLogger } from './shared/logger.js';
 import { createMemoryRateLimiter } from './shared/rate-limiter.js';
@@ -47,7 +48,9 @@ import { createMessagesRepository } from './messages/messages.repository.js';
 import { registerMessagesRoutes } from './messages/messages.routes.js';
 import { createMessagesService } from './messages/messages.service.js';
 import { createSendService } from './messages/send.service.js';
+import { createDecryptErrorHandler } from './sessions/decrypt-errors.js';
 import { HealthMonitor } from './sessions/health.js';
+import { QrBoard } from './sessions/qr-board.js';
 import { registerSeed004Routes } from './sessions/seed004.routes.js';
 import { createSessionLifecycle } from './sessions/session-lifecycle.js';
 import { createSessionsRepository } from './sessions/sessions.repository.js';
@@ -57,7 +60,9 @@ import { createErrorNotifier } from './webhooks/error-notifier.js';
 import { createWebhookOutbox } from './webhooks/outbox.js';
 import { createAuthStateStore } from './whatsapp/auth-store.repository.js';
 import type { EngineFactory } from './whatsapp/engine.js';
+import { createEngineDispatcher } from './whatsapp/engine-dispatcher.js';
 import { createEngineFactory } from './whatsapp/engine-factory.js';
+import type { SimulatorControls } from './whatsapp/simulator-control.js';
 import { createLocalRegistry, type SessionRegistry } from './whatsapp/registry.js';
 import { registerSimulatorRoutes } from './whatsapp/simulator.routes.js';
 
@@ -66,8 +71,8 @@ export interface AppOverrides {
   database?: Database;
   logger?: Logger;
   clock?: Clock;
-  /** Replaces the engine chosen by WHATSAPP_ENGINE (tests inject fakes). */
-  engineFactory?: EngineFactory;
+  /** Replaces the engine chosen by WHATSAPP_ENGINE (tests inject fakes, with controls when they play WhatsApp). */
+  engines?: { factory: EngineFactory; controls?: SimulatorControls };
 }
 
 export interface App {
@@ -77,6 +82,8 @@ export interface App {
   readonly bus: EventBus;
   readonly config: Config;
   readonly registry: SessionRegistry;
+  /** The simulator controls, in the simulator and test-server modes. */
+  readonly simulatorControls: SimulatorControls | undefined;
   /** Starts what runs in the background (session restore, outbox); call after listen. */
   start(): Promise<void>;
   /** Graceful shutdown: HTTP, sockets, engines, database, in that order. */
@@ -94,6 +101,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const { db } = database;
 
   const bus = new EventBus(logger);
+  const outbox = createEventOutbox({ db, bus, clock });
   const limiter = createMemoryRateLimiter(clock);
   const tokens = createTokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.accessTokenTtlSec);
 
@@ -116,7 +124,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     { maxBadMacErrors: config.maxBadMacErrors, maxBadDecryptErrors: config.maxBadDecryptErrors, windowMs: config.errorWindowMs },
     clock,
   );
-  const outbox = createWebhookOutbox({
+  const deliveries = createWebhookOutbox({
     db,
     logger,
     clock,
@@ -124,8 +132,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const chatsRepo = createChatsRepository(db);
   const messagesRepo = createMessagesRepository(db);
-  const ingest = createIngestService({ repo: createIngestRepository(db), chats: chatsRepo, bus, logger });
-  const engines = await createEngineFactory(config, logger, overrides.engineFactory);
+  const messageWrites = createIngestRepository();
+  const ingest = createIngestService({ repo: messageWrites, chats: chatsRepo, outbox, logger });
+  const engines = await createEngineFactory(config, logger, overrides.engines);
   const registry = createLocalRegistry({
     factory: engines.factory,
     logger,
@@ -135,26 +144,36 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const row = await messagesRepo.findByWaId(sessionId, messageId);
       return row?.fromMe && row.body !== null && row.messageType === 'text' ? { type: 'text', text: row.body } : null;
     },
-    // The lifecycle is created just below; events only flow once sessions start.
-    onEvent: (ref, event) => lifecycle.onEngineEvent(ref, event),
+    // The dispatcher is created just below; events only flow once sessions start.
+    onEvent: (ref, event) => dispatcher.dispatch(ref, event),
   });
-  const lifecycle = createSessionLifecycle({
-    repo: sessionsRepo,
-    bus,
-    health,
-    registry,
-    conversations: ingest.onEngineEvent,
-    errorNotifier: createErrorNotifier(config.errorWebhookUrl, outbox, clock),
+  const qr = new QrBoard();
+  const lifecycle = createSessionLifecycle({ repo: sessionsRepo, outbox, health, qr, logger, clock });
+  const dispatcher = createEngineDispatcher(
+    {
+      state: lifecycle.handle,
+      conversation: ingest,
+      health: createDecryptErrorHandler({
+        health,
+        repo: sessionsRepo,
+        registry,
+        outbox,
+        errorNotifier: createErrorNotifier(config.errorWebhookUrl, deliveries, clock),
+        logger,
+        clock,
+      }),
+    },
     logger,
-    clock,
-  });
+  );
   const sessions = createSessionsService({
     repo: sessionsRepo,
     policy,
     registry,
     lifecycle,
+    dispatcher,
+    qrBoard: qr,
     health,
-    bus,
+    outbox,
     logger,
     clock,
     qrWaitMs: config.qrWaitMs,
@@ -162,15 +181,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
 
   const chatsService = createChatsService({ repo: chatsRepo, policy });
-  const messagesService = createMessagesService({ chats: chatsService, repo: messagesRepo, registry, bus, logger });
+  const messagesService = createMessagesService({ chats: chatsService, repo: messagesRepo, registry, outbox, logger });
   const sendService = createSendService({
     chats: chatsService,
-    messages: messagesRepo,
-    ingest,
+    writes: messageWrites,
+    outbox,
     registry,
     limiter,
     idempotency: createIdempotencyStore(db, clock),
-    bus,
     clock,
     logger,
     sendRatePerMinute: config.sendRatePerMinute,
@@ -178,11 +196,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     mediaAllowPrivate: config.mediaFetchAllowPrivate,
   });
 
-  const managers = createManagersService({ repo: createManagersRepository(db), policy, bus, clock });
+  const managers = createManagersService({ repo: createManagersRepository(db), policy, outbox, clock });
   const stats = createStatsService({ repo: createStatsRepository(db), policy, clock });
 
   const auth = createAuthService({ repo: authRepo, users: usersRepo, tokens, limiter, clock, config });
-  const users = createUsersService({ users: usersRepo, bus, revokeAllTokens: auth.revokeAllTokens });
+  const users = createUsersService({ users: usersRepo, outbox, revokeAllTokens: auth.revokeAllTokens });
   const hooks = createAuthHooks(tokens, isActiveUser);
 
   const http = Fastify({
@@ -218,7 +236,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     status: 'ok',
     uptimeSec: Math.round(process.uptime()),
     engine: config.whatsappEngine,
-    simulatorControl: engines.hasSimulatorControl,
+    simulatorControl: engines.controls !== undefined,
   }));
   http.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     try {
@@ -238,7 +256,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerManagersRoutes(http, { managers, hooks });
   registerStatsRoutes(http, { stats, hooks });
   registerMessagesRoutes(http, { messages: messagesService, send: sendService, hooks, mediaBodyLimitBytes: config.mediaBodyLimitBytes });
-  if (engines.hasSimulatorControl) registerSimulatorRoutes(http, { hooks, policy, registry });
+  if (engines.controls) registerSimulatorRoutes(http, { hooks, policy, registry, controls: engines.controls });
 
   registerNotFound(http, await registerWeb(http));
 
@@ -250,7 +268,21 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     readableSessionIds: async (claims) => (await policy.readableSessionIds(claims)) ?? [],
     corsOrigins: config.corsOrigins,
   });
-  const statsCoalescer = createStatsCoalescer({ bus, stats, connectedUsers: (companyId) => gateway.connectedUsers(companyId), clock, logger });
+  const statsCoalescer = createStatsCoalescer({
+    bus,
+    publish: outbox.publish,
+    stats,
+    connectedUsers: (companyId) => gateway.connectedUsers(companyId),
+    clock,
+    logger,
+  });
+
+  /** Recorded events are kept a day (webhooks read them), then pruned. */
+  const EVENT_RETENTION_MS = 24 * 60 * 60 * 1000;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const prune = (): void => {
+    outbox.prune(EVENT_RETENTION_MS).catch((err: unknown) => logger.warn({ err }, 'could not prune old domain events'));
+  };
 
   let closed = false;
   return {
@@ -260,8 +292,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     bus,
     config,
     registry,
+    simulatorControls: engines.controls,
     async start() {
-      outbox.start();
+      deliveries.start();
+      prune();
+      pruneTimer = setInterval(prune, 10 * 60 * 1000).unref();
       await sessions.restoreAll();
     },
     async close() {
@@ -269,11 +304,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       closed = true;
       // Stop accepting HTTP and drop the sockets together: open websockets would hold the server.
       statsCoalescer.stop();
+      clearInterval(pruneTimer);
       await Promise.all([http.close(), gateway.close()]);
       await registry.shutdown();
-      await lifecycle.drain();
-      await ingest.drain();
-      await outbox.stop();
+      await dispatcher.drain();
+      await deliveries.stop();
       await engines.close();
       await database.close();
     },

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import { EventBus } from '../shared/event-bus.js';
+import { EventBus } from '../events/event-bus.js';
 import { createActiveUserCheck } from './active-users.js';
 import type { AccessClaims } from './tokens.js';
 
@@ -19,7 +19,7 @@ describe('active user check', () => {
     await check(claims);
     expect(lookup).toHaveBeenCalledTimes(2);
     lookup.mockResolvedValue(false);
-    bus.publish({ kind: 'internal', name: 'user.disconnect', companyId: 'c1', userId: 'u1' });
+    bus.publish([{ id: 'e1', name: 'user.access_ended', companyId: 'c1', at: new Date(0).toISOString(), payload: { userId: 'u1' } }]);
     expect(await check(claims)).toBe(false);
     expect(lookup).toHaveBeenCalledTimes(3);
   });

@@ -1,11 +1,11 @@
 /**
  * "Does this token's user still exist with this role?" is asked on every request and socket
  * handshake. The answer is cached briefly and dropped the moment this process removes a user or
- * changes its role or password (`user.disconnect`), so a removal still takes effect at once here;
+ * changes its role or password (`user.access_ended`), so a removal still takes effect at once here;
  * another node sees it within `ttlMs` (its refresh tokens are revoked, and access tokens are short).
  */
 import type { Clock } from '../shared/clock.js';
-import type { EventBus } from '../shared/event-bus.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { AccessClaims } from './tokens.js';
 
 const MAX_ENTRIES = 10_000;
@@ -19,8 +19,8 @@ export function createActiveUserCheck(deps: {
   const ttlMs = deps.ttlMs ?? 5000;
   const cache = new Map<string, { ok: boolean; until: number }>();
   deps.bus.subscribe((event) => {
-    if (event.kind === 'internal' && event.name === 'user.disconnect') {
-      for (const key of cache.keys()) if (key.startsWith(`${event.userId}\u0000`)) cache.delete(key);
+    if (event.name === 'user.access_ended') {
+      for (const key of cache.keys()) if (key.startsWith(`${event.payload.userId}\u0000`)) cache.delete(key);
     }
   });
   return async (claims) => {

@@ -1,5 +1,5 @@
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
+import type { Db, DbOrTx, Tx } from '../db/client.js';
 import { auditLog, managerAccess, users } from '../db/schema/index.js';
 import { newId } from '../shared/ids.js';
 
@@ -61,45 +61,42 @@ export function createManagersRepository(db: Db) {
     },
 
     /**
-     * Inserts or updates the (session, manager) grant and its audit row in one transaction.
+     * Inserts or updates the (session, manager) grant and its audit row, in the caller's transaction.
      * `created` comes from the upsert itself (xmax is 0 only for a freshly inserted tuple), so two
      * concurrent grants cannot both claim to have created the row.
      */
-    async upsert(input: GrantInput, auditEntry: (created: boolean, grant: GrantRow) => AuditEntry): Promise<{ grant: GrantRow; created: boolean }> {
-      return db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(managerAccess)
-          .values({ id: newId(), ...input })
-          .onConflictDoUpdate({
-            target: [managerAccess.sessionId, managerAccess.managerId],
-            set: { canRead: input.canRead, canWrite: input.canWrite, grantedBy: input.grantedBy, grantedAt: input.grantedAt },
-            // The unique key has no company_id; never touch a row of another tenant through it.
-            setWhere: eq(managerAccess.companyId, input.companyId),
-          })
-          .returning({ ...getTableColumns(managerAccess), inserted: sql<boolean>`(xmax = 0)` });
-        if (!row) throw new Error('manager_access upsert returned no row');
-        const { inserted, ...grant } = row;
-        const created = inserted === true;
-        await audit(tx, auditEntry(created, grant));
-        return { grant, created };
-      });
+    async upsert(tx: Tx, input: GrantInput, auditEntry: (created: boolean, grant: GrantRow) => AuditEntry): Promise<{ grant: GrantRow; created: boolean }> {
+      const [row] = await tx
+        .insert(managerAccess)
+        .values({ id: newId(), ...input })
+        .onConflictDoUpdate({
+          target: [managerAccess.sessionId, managerAccess.managerId],
+          set: { canRead: input.canRead, canWrite: input.canWrite, grantedBy: input.grantedBy, grantedAt: input.grantedAt },
+          // The unique key has no company_id; never touch a row of another tenant through it.
+          setWhere: eq(managerAccess.companyId, input.companyId),
+        })
+        .returning({ ...getTableColumns(managerAccess), inserted: sql<boolean>`(xmax = 0)` });
+      if (!row) throw new Error('manager_access upsert returned no row');
+      const { inserted, ...grant } = row;
+      const created = inserted === true;
+      await audit(tx, auditEntry(created, grant));
+      return { grant, created };
     },
 
-    /** Deletes the grant (with its audit row); undefined when there was none. */
+    /** Deletes the grant (with its audit row) in the caller's transaction; undefined when there was none. */
     async remove(
+      tx: Tx,
       companyId: string,
       sessionId: string,
       managerId: string,
       auditEntry: (grant: GrantRow) => AuditEntry,
     ): Promise<GrantRow | undefined> {
-      return db.transaction(async (tx) => {
-        const [row] = await tx
-          .delete(managerAccess)
-          .where(and(eq(managerAccess.companyId, companyId), eq(managerAccess.sessionId, sessionId), eq(managerAccess.managerId, managerId)))
-          .returning();
-        if (row) await audit(tx, auditEntry(row));
-        return row;
-      });
+      const [row] = await tx
+        .delete(managerAccess)
+        .where(and(eq(managerAccess.companyId, companyId), eq(managerAccess.sessionId, sessionId), eq(managerAccess.managerId, managerId)))
+        .returning();
+      if (row) await audit(tx, auditEntry(row));
+      return row;
     },
 
     /** The grants of one session with their managers, in one query. */

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, registerCompany, type Actor, type TestApp } from '../../test/helpers/app.js';
 import { databaseKinds } from '../../test/helpers/databases.js';
 import { connectSocket } from '../../test/helpers/socket.js';
-import { auditLog } from '../db/schema/index.js';
-import type { DomainEvent } from '../shared/event-bus.js';
+import { auditLog, domainEvents } from '../db/schema/index.js';
+import type { AnyDomainEvent } from '../events/domain-events.js';
+import { toClientEvents } from '../realtime/client-events.js';
 
 const kinds = await databaseKinds();
 
@@ -18,7 +19,7 @@ describe.each(kinds)('managers access routes on %s', (kind) => {
   let otherManager: Actor;
   let sessionId: string;
   let otherSessionId: string;
-  const events: DomainEvent[] = [];
+  const events: AnyDomainEvent[] = [];
 
   const call = (actor: Actor | undefined, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
     t.inject({ method, url, ...(actor && { headers: actor.headers }), ...(payload !== undefined && { payload: payload as object }) });
@@ -28,7 +29,8 @@ describe.each(kinds)('managers access routes on %s', (kind) => {
     expect(res.statusCode).toBe(201);
     return (res.json() as { data: { sessionId: string } }).data.sessionId;
   };
-  const since = (mark: number) => events.slice(mark).filter((e) => e.name.startsWith('whatsapp:manager-access') || e.name === 'access.changed');
+  const since = (mark: number) => events.slice(mark).filter((e) => e.name.startsWith('access.'));
+  const recorded = async (id: string) => (await t.app.database.db.select().from(domainEvents).where(eq(domainEvents.id, id)))[0];
 
   beforeAll(async () => {
     t = await createTestApp({ db: kind });
@@ -71,14 +73,13 @@ describe.each(kinds)('managers access routes on %s', (kind) => {
     expect(new Date(data.grantedAt as string).toISOString()).toBe(data.grantedAt);
 
     const published = since(mark);
-    expect(published).toHaveLength(2);
-    expect(published[0]).toEqual({
-      kind: 'public',
-      name: 'whatsapp:manager-access-granted',
-      audience: { companyId: admin.companyId, userIds: [manager.userId] },
-      payload: { sessionId, managerId: manager.userId, managerName: 'Anna Ivanova', permissions: ['read', 'write'], grantedBy: admin.userId, timestamp: expect.any(String) },
-    });
-    expect(published[1]).toEqual({ kind: 'internal', name: 'access.changed', companyId: admin.companyId, sessionId, managerId: manager.userId, canRead: true });
+    const payload = { sessionId, managerId: manager.userId, managerName: 'Anna Ivanova', permissions: ['read', 'write'], grantedBy: admin.userId, timestamp: expect.any(String) };
+    expect(published).toEqual([{ id: expect.any(String), name: 'access.granted', companyId: admin.companyId, at: expect.any(String), payload }]);
+    expect(toClientEvents(published[0]!)).toEqual([
+      { name: 'whatsapp:manager-access-granted', audience: { companyId: admin.companyId, userIds: [manager.userId] }, payload },
+    ]);
+    // Recorded in the grant's own transaction (the outbox).
+    expect(await recorded(published[0]!.id)).toMatchObject({ name: 'access.granted', companyId: admin.companyId, sessionId, payload });
 
     const audit = await t.app.database.db.select().from(auditLog).where(and(eq(auditLog.companyId, admin.companyId), eq(auditLog.targetId, data.id as string)));
     expect(audit).toEqual([expect.objectContaining({ actorId: admin.userId, action: 'manager_access.granted', targetType: 'manager_access' })]);
@@ -99,7 +100,7 @@ describe.each(kinds)('managers access routes on %s', (kind) => {
       data: { id: before.data[0]!.id, managerId: manager.userId, sessionId, permissions: ['read'], grantedAt: expect.any(String) },
     });
     const [granted] = since(mark);
-    expect(granted).toMatchObject({ name: 'whatsapp:manager-access-granted', payload: { permissions: ['read'], grantedBy: secondAdmin.userId } });
+    expect(granted).toMatchObject({ name: 'access.granted', payload: { permissions: ['read'], grantedBy: secondAdmin.userId } });
   });
 
   it('lists the grants with their managers', async () => {
@@ -176,15 +177,12 @@ describe.each(kinds)('managers access routes on %s', (kind) => {
     expect(res.json()).toEqual({ success: true, message: expect.any(String) });
 
     const published = since(mark);
-    expect(published).toEqual([
-      { kind: 'internal', name: 'access.changed', companyId: admin.companyId, sessionId, managerId: manager.userId, canRead: false },
-      {
-        kind: 'public',
-        name: 'whatsapp:manager-access-revoked',
-        audience: { companyId: admin.companyId, userIds: [manager.userId] },
-        payload: { sessionId, managerId: manager.userId, managerName: 'Anna Ivanova', revokedBy: admin.userId, timestamp: expect.any(String) },
-      },
+    const payload = { sessionId, managerId: manager.userId, managerName: 'Anna Ivanova', revokedBy: admin.userId, timestamp: expect.any(String) };
+    expect(published).toEqual([{ id: expect.any(String), name: 'access.revoked', companyId: admin.companyId, at: expect.any(String), payload }]);
+    expect(toClientEvents(published[0]!)).toEqual([
+      { name: 'whatsapp:manager-access-revoked', audience: { companyId: admin.companyId, userIds: [manager.userId] }, payload },
     ]);
+    expect(await recorded(published[0]!.id)).toMatchObject({ name: 'access.revoked', sessionId });
     const audit = await t.app.database.db
       .select()
       .from(auditLog)

@@ -1,8 +1,7 @@
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AccessClaims } from '../auth/tokens.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import { EventBus, type DomainEvent } from '../shared/event-bus.js';
+import { fakeOutbox } from '../../test/helpers/fake-outbox.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { ManagersRepository } from './managers.repository.js';
 import { createManagersService } from './managers.service.js';
@@ -13,13 +12,9 @@ const policy = { session: async () => ({ id: 's1' }), readableSessionIds: async 
 const manager = { id: 'm1', firstName: 'Anna', lastName: 'Ivanova', email: 'a@example.com', role: 'manager' as const };
 
 function setup(repo: Partial<ManagersRepository>) {
-  const bus = new EventBus(pino({ level: 'silent' }));
-  const events: DomainEvent[] = [];
-  bus.subscribe((e) => {
-    events.push(e);
-  });
-  const service = createManagersService({ repo: { findUser: async () => manager, ...repo } as ManagersRepository, policy, bus, clock });
-  return { service, events };
+  const outbox = fakeOutbox();
+  const service = createManagersService({ repo: { findUser: async () => manager, ...repo } as ManagersRepository, policy, outbox, clock });
+  return { service, events: outbox.events };
 }
 
 describe('managers service', () => {

@@ -3,7 +3,7 @@ import type { AccessClaims } from '../auth/tokens.js';
 import type { Permission } from '../realtime/socket-events.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
-import type { EventBus } from '../shared/event-bus.js';
+import type { EventOutbox } from '../events/outbox.js';
 import type { AccessPolicy } from './access-policy.js';
 import { isForeignKeyViolation, type GrantRow, type ManagerUser, type ManagersRepository } from './managers.repository.js';
 
@@ -25,7 +25,7 @@ export interface GrantListItem {
 export interface ManagersServiceDeps {
   repo: ManagersRepository;
   policy: AccessPolicy;
-  bus: EventBus;
+  outbox: EventOutbox;
   clock: Clock;
 }
 
@@ -60,7 +60,7 @@ async function upsertOr404<T>(write: Promise<T>): Promise<T> {
 }
 
 export function createManagersService(deps: ManagersServiceDeps) {
-  const { repo, policy, bus, clock } = deps;
+  const { repo, policy, outbox, clock } = deps;
 
   const toView = (g: GrantRow): GrantView => ({
     id: g.id,
@@ -80,52 +80,62 @@ export function createManagersService(deps: ManagersServiceDeps) {
       if (manager.role !== 'manager') throw ValidationError.field('managerId', 'must be a user with the manager role (admins already see every session)');
 
       const now = clock.now();
-      const upsert = repo.upsert(
-        { companyId: caller.companyId, sessionId, managerId, canRead, canWrite, grantedBy: caller.userId, grantedAt: now },
-        (isNew, row) => ({
-          companyId: caller.companyId,
-          actorId: caller.userId,
-          action: isNew ? 'manager_access.granted' : 'manager_access.updated',
-          targetType: 'manager_access',
-          targetId: row.id,
-          details: { sessionId, managerId, permissions: permissionsOf(row) },
-          createdAt: now,
+      const { grant, created } = await upsertOr404(
+        outbox.transaction(async (tx, emit) => {
+          const result = await repo.upsert(
+            tx,
+            { companyId: caller.companyId, sessionId, managerId, canRead, canWrite, grantedBy: caller.userId, grantedAt: now },
+            (isNew, row) => ({
+              companyId: caller.companyId,
+              actorId: caller.userId,
+              action: isNew ? 'manager_access.granted' : 'manager_access.updated',
+              targetType: 'manager_access',
+              targetId: row.id,
+              details: { sessionId, managerId, permissions: permissionsOf(row) },
+              createdAt: now,
+            }),
+          );
+          emit('access.granted', caller.companyId, {
+            sessionId,
+            managerId,
+            managerName: fullName(manager),
+            permissions: permissionsOf(result.grant),
+            grantedBy: caller.userId,
+            timestamp: now.toISOString(),
+          });
+          return result;
         }),
       );
-      const { grant, created } = await upsertOr404(upsert);
-
-      const view = toView(grant);
-      bus.emit(
-        'whatsapp:manager-access-granted',
-        { companyId: caller.companyId, userIds: [managerId] },
-        { sessionId, managerId, managerName: fullName(manager), permissions: view.permissions, grantedBy: caller.userId, timestamp: now.toISOString() },
-      );
-      bus.publish({ kind: 'internal', name: 'access.changed', companyId: caller.companyId, sessionId, managerId, canRead });
-      return { created, grant: view };
+      return { created, grant: toView(grant) };
     },
 
     async revoke(caller: AccessClaims, sessionId: string, managerId: string): Promise<void> {
       await policy.session(caller, sessionId, 'admin');
       const now = clock.now();
-      const removed = await repo.remove(caller.companyId, sessionId, managerId, (row) => ({
-        companyId: caller.companyId,
-        actorId: caller.userId,
-        action: 'manager_access.revoked',
-        targetType: 'manager_access',
-        targetId: row.id,
-        details: { sessionId, managerId, permissions: permissionsOf(row) },
-        createdAt: now,
-      }));
-      if (!removed) throw new NotFoundError('Manager access');
       // The user outlives its grant; only a concurrent user deletion leaves the event without a name.
       const manager = await repo.findUser(caller.companyId, managerId);
-      // Leave the room first so the revocation is the last session-scoped thing the manager sees.
-      bus.publish({ kind: 'internal', name: 'access.changed', companyId: caller.companyId, sessionId, managerId, canRead: false });
-      bus.emit(
-        'whatsapp:manager-access-revoked',
-        { companyId: caller.companyId, userIds: [managerId] },
-        { sessionId, managerId, managerName: manager ? fullName(manager) : '', revokedBy: caller.userId, timestamp: now.toISOString() },
-      );
+      const removed = await outbox.transaction(async (tx, emit) => {
+        const row = await repo.remove(tx, caller.companyId, sessionId, managerId, (grant) => ({
+          companyId: caller.companyId,
+          actorId: caller.userId,
+          action: 'manager_access.revoked',
+          targetType: 'manager_access',
+          targetId: grant.id,
+          details: { sessionId, managerId, permissions: permissionsOf(grant) },
+          createdAt: now,
+        }));
+        if (row) {
+          emit('access.revoked', caller.companyId, {
+            sessionId,
+            managerId,
+            managerName: manager ? fullName(manager) : '',
+            revokedBy: caller.userId,
+            timestamp: now.toISOString(),
+          });
+        }
+        return row;
+      });
+      if (!removed) throw new NotFoundError('Manager access');
     },
 
     async list(caller: AccessClaims, sessionId: string): Promise<GrantListItem[]> {

@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { chats, companies, messages, waSessions } from '../db/schema/index.js';
 import { databaseKinds, openFreshDatabase } from '../../test/helpers/databases.js';
-import { createIngestRepository, type IngestItem } from './ingest.repository.js';
+import type { DeliveryStatus } from '../whatsapp/engine.js';
+import { createIngestRepository, type IngestItem, type IngestRepository } from './ingest.repository.js';
 
 const kinds = await databaseKinds();
 
@@ -33,13 +34,21 @@ const item = (over: Partial<IngestItem['message']> = {}, chat: Partial<IngestIte
 describe.each(kinds)('ingest repository on %s', (kind) => {
   let database: Database;
   let cleanup: () => Promise<void>;
-  let repo: ReturnType<typeof createIngestRepository>;
+  /** The repository runs inside its caller's transaction; here each call is its own. */
+  let repo: {
+    writeBatch(items: IngestItem[]): ReturnType<IngestRepository['writeBatch']>;
+    advanceStatus(sessionId: string, id: string, status: DeliveryStatus): ReturnType<IngestRepository['advanceStatus']>;
+  };
 
   beforeAll(async () => {
     ({ database, cleanup } = await openFreshDatabase(kind));
     await database.db.insert(companies).values({ id: 'c1', name: 'Acme' });
     await database.db.insert(waSessions).values({ id: 's1', companyId: 'c1', displayName: 'Main' });
-    repo = createIngestRepository(database.db);
+    const writes = createIngestRepository();
+    repo = {
+      writeBatch: (items) => database.db.transaction((tx) => writes.writeBatch(tx, items)),
+      advanceStatus: (sessionId, id, status) => writes.advanceStatus(database.db, sessionId, id, status),
+    };
   });
   afterAll(async () => cleanup());
 

@@ -4,7 +4,7 @@
  * one counter update of the touched chats. Counters shown on lists are maintained here, on write.
  */
 import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client.js';
+import type { DbOrTx, Tx } from '../db/client.js';
 import { chats, messages } from '../db/schema/index.js';
 import { newId } from '../shared/ids.js';
 import type { ChatKind, DeliveryStatus, MediaInfo, MessageType } from '../whatsapp/engine.js';
@@ -106,128 +106,130 @@ async function updateSessionCounters(
     where wa_sessions.id = v.id`);
 }
 
-export function createIngestRepository(db: Db) {
+/** Runs inside the caller's transaction (the outbox's), so the batch and its events commit together. */
+export function createIngestRepository() {
   return {
-    async writeBatch(input: IngestItem[]): Promise<IngestResult[]> {
+    async writeBatch(tx: Tx, input: IngestItem[]): Promise<IngestResult[]> {
       if (input.length === 0) return [];
-      return db.transaction(async (tx) => {
-        const items = dedupe(input);
-        await resolveLidChats(tx, items);
+      const items = dedupe(input);
+      await resolveLidChats(tx, items);
 
-        const chatValues = new Map<string, typeof chats.$inferInsert>();
-        for (const { companyId, sessionId, chat } of items) {
-          const key = chatKey(sessionId, chat.waChatId);
-          const prev = chatValues.get(key);
-          chatValues.set(key, {
-            id: prev?.id ?? newId(),
-            companyId,
-            sessionId,
-            waChatId: chat.waChatId,
-            altWaChatId: chat.altWaChatId ?? prev?.altWaChatId ?? null,
-            chatName: chat.chatName ?? prev?.chatName ?? null,
-            chatType: chat.chatType,
-          });
+      const chatValues = new Map<string, typeof chats.$inferInsert>();
+      for (const { companyId, sessionId, chat } of items) {
+        const key = chatKey(sessionId, chat.waChatId);
+        const prev = chatValues.get(key);
+        chatValues.set(key, {
+          id: prev?.id ?? newId(),
+          companyId,
+          sessionId,
+          waChatId: chat.waChatId,
+          altWaChatId: chat.altWaChatId ?? prev?.altWaChatId ?? null,
+          chatName: chat.chatName ?? prev?.chatName ?? null,
+          chatType: chat.chatType,
+        });
+      }
+      const chatList = [...chatValues.values()];
+      const chatRows = await tx
+        .insert(chats)
+        .select(
+          // One statement text whatever the batch size: nothing to build per row, one plan.
+          // The select lists every column of `chats` in table order (insert … select needs them all).
+          sql`select u.*, null::timestamptz, null::text, 0, 0, 0, false, now(), now() from unnest(
+            ${sql.param(chatList.map((c) => c.id))}::text[], ${sql.param(chatList.map((c) => c.companyId))}::text[],
+            ${sql.param(chatList.map((c) => c.sessionId))}::text[], ${sql.param(chatList.map((c) => c.waChatId))}::text[],
+            ${sql.param(chatList.map((c) => c.altWaChatId ?? null))}::text[], ${sql.param(chatList.map((c) => c.chatName ?? null))}::text[],
+            ${sql.param(chatList.map((c) => c.chatType))}::text[]) as u`,
+        )
+        .onConflictDoUpdate({
+          target: [chats.sessionId, chats.waChatId],
+          set: {
+            chatName: sql`coalesce(excluded.chat_name, ${chats.chatName})`,
+            altWaChatId: sql`coalesce(excluded.alt_wa_chat_id, ${chats.altWaChatId})`,
+          },
+        })
+        .returning({ id: chats.id, sessionId: chats.sessionId, waChatId: chats.waChatId, chatType: chats.chatType, created: sql<boolean>`(xmax = 0)` });
+      const chatIdOf = new Map(chatRows.map((c) => [chatKey(c.sessionId, c.waChatId), c.id]));
+
+      const col = <T>(pick: (i: IngestItem) => T): T[] => items.map(pick);
+      const written = await tx
+        .insert(messages)
+        .select(
+          // Every column of `messages` in table order, the last two (created/updated) from now().
+          sql`select u.*, now(), now() from unnest(
+            ${sql.param(col(() => newId()))}::text[], ${sql.param(col((i) => i.companyId))}::text[],
+            ${sql.param(col((i) => i.sessionId))}::text[], ${sql.param(col((i) => chatIdOf.get(chatKey(i.sessionId, i.chat.waChatId))!))}::text[],
+            ${sql.param(col((i) => i.message.waMessageId))}::text[], ${sql.param(col((i) => i.message.fromMe))}::bool[],
+            ${sql.param(col((i) => i.message.fromNumber))}::text[], ${sql.param(col((i) => i.message.fromName))}::text[],
+            ${sql.param(col((i) => i.message.body))}::text[], ${sql.param(col((i) => i.message.messageType))}::text[],
+            ${sql.param(col((i) => i.message.timestamp.toISOString()))}::timestamptz[], ${sql.param(col((i) => i.message.isRead))}::bool[],
+            ${sql.param(col((i) => i.message.managerId))}::text[], ${sql.param(col((i) => i.message.status))}::text[],
+            ${sql.param(col((i) => i.message.isPlaceholder))}::bool[],
+            ${sql.param(col((i) => (i.message.media ? JSON.stringify(i.message.media) : null)))}::jsonb[],
+            ${sql.param(col((i) => i.message.quotedMessageId))}::text[], ${sql.param(col((i) => i.message.errorMessage ?? null))}::text[]) as u`,
+        )
+        .onConflictDoUpdate({
+          target: [messages.sessionId, messages.waMessageId],
+          set: {
+            body: sql`excluded.body`,
+            messageType: sql`excluded.message_type`,
+            media: sql`excluded.media`,
+            fromName: sql`coalesce(excluded.from_name, ${messages.fromName})`,
+            quotedMessageId: sql`excluded.quoted_message_id`,
+            isPlaceholder: false,
+            updatedAt: sql`now()`,
+          },
+          // Only a placeholder is ever replaced; any other duplicate is ignored.
+          setWhere: sql`${messages.isPlaceholder} and not excluded.is_placeholder`,
+        })
+        .returning({ ...getTableColumns(messages), inserted: sql<boolean>`(xmax = 0)` });
+      if (written.length === 0) return [];
+
+      const perChat = new Map<string, { n: number; sent: number; unread: number; lastAt: Date; lastText: string }>();
+      for (const { inserted, ...row } of written) {
+        const agg = perChat.get(row.chatId) ?? { n: 0, sent: 0, unread: 0, lastAt: new Date(0), lastText: '' };
+        if (inserted) {
+          agg.n += 1;
+          if (row.fromMe) agg.sent += 1;
+          else if (!row.isRead) agg.unread += 1;
         }
-        const chatList = [...chatValues.values()];
-        const chatRows = await tx
-          .insert(chats)
-          .select(
-            // One statement text whatever the batch size: nothing to build per row, one plan.
-            // The select lists every column of `chats` in table order (insert … select needs them all).
-            sql`select u.*, null::timestamptz, null::text, 0, 0, 0, false, now(), now() from unnest(
-              ${sql.param(chatList.map((c) => c.id))}::text[], ${sql.param(chatList.map((c) => c.companyId))}::text[],
-              ${sql.param(chatList.map((c) => c.sessionId))}::text[], ${sql.param(chatList.map((c) => c.waChatId))}::text[],
-              ${sql.param(chatList.map((c) => c.altWaChatId ?? null))}::text[], ${sql.param(chatList.map((c) => c.chatName ?? null))}::text[],
-              ${sql.param(chatList.map((c) => c.chatType))}::text[]) as u`,
-          )
-          .onConflictDoUpdate({
-            target: [chats.sessionId, chats.waChatId],
-            set: {
-              chatName: sql`coalesce(excluded.chat_name, ${chats.chatName})`,
-              altWaChatId: sql`coalesce(excluded.alt_wa_chat_id, ${chats.altWaChatId})`,
-            },
-          })
-          .returning({ id: chats.id, sessionId: chats.sessionId, waChatId: chats.waChatId, chatType: chats.chatType, created: sql<boolean>`(xmax = 0)` });
-        const chatIdOf = new Map(chatRows.map((c) => [chatKey(c.sessionId, c.waChatId), c.id]));
-
-        const col = <T>(pick: (i: IngestItem) => T): T[] => items.map(pick);
-        const written = await tx
-          .insert(messages)
-          .select(
-            // Every column of `messages` in table order, the last two (created/updated) from now().
-            sql`select u.*, now(), now() from unnest(
-              ${sql.param(col(() => newId()))}::text[], ${sql.param(col((i) => i.companyId))}::text[],
-              ${sql.param(col((i) => i.sessionId))}::text[], ${sql.param(col((i) => chatIdOf.get(chatKey(i.sessionId, i.chat.waChatId))!))}::text[],
-              ${sql.param(col((i) => i.message.waMessageId))}::text[], ${sql.param(col((i) => i.message.fromMe))}::bool[],
-              ${sql.param(col((i) => i.message.fromNumber))}::text[], ${sql.param(col((i) => i.message.fromName))}::text[],
-              ${sql.param(col((i) => i.message.body))}::text[], ${sql.param(col((i) => i.message.messageType))}::text[],
-              ${sql.param(col((i) => i.message.timestamp.toISOString()))}::timestamptz[], ${sql.param(col((i) => i.message.isRead))}::bool[],
-              ${sql.param(col((i) => i.message.managerId))}::text[], ${sql.param(col((i) => i.message.status))}::text[],
-              ${sql.param(col((i) => i.message.isPlaceholder))}::bool[],
-              ${sql.param(col((i) => (i.message.media ? JSON.stringify(i.message.media) : null)))}::jsonb[],
-              ${sql.param(col((i) => i.message.quotedMessageId))}::text[], ${sql.param(col((i) => i.message.errorMessage ?? null))}::text[]) as u`,
-          )
-          .onConflictDoUpdate({
-            target: [messages.sessionId, messages.waMessageId],
-            set: {
-              body: sql`excluded.body`,
-              messageType: sql`excluded.message_type`,
-              media: sql`excluded.media`,
-              fromName: sql`coalesce(excluded.from_name, ${messages.fromName})`,
-              quotedMessageId: sql`excluded.quoted_message_id`,
-              isPlaceholder: false,
-              updatedAt: sql`now()`,
-            },
-            // Only a placeholder is ever replaced; any other duplicate is ignored.
-            setWhere: sql`${messages.isPlaceholder} and not excluded.is_placeholder`,
-          })
-          .returning({ ...getTableColumns(messages), inserted: sql<boolean>`(xmax = 0)` });
-        if (written.length === 0) return [];
-
-        const perChat = new Map<string, { n: number; sent: number; unread: number; lastAt: Date; lastText: string }>();
-        for (const { inserted, ...row } of written) {
-          const agg = perChat.get(row.chatId) ?? { n: 0, sent: 0, unread: 0, lastAt: new Date(0), lastText: '' };
-          if (inserted) {
-            agg.n += 1;
-            if (row.fromMe) agg.sent += 1;
-            else if (!row.isRead) agg.unread += 1;
-          }
-          if (row.timestamp >= agg.lastAt) {
-            agg.lastAt = row.timestamp;
-            agg.lastText = previewText({ body: row.body, messageType: row.messageType as MessageType, isPlaceholder: row.isPlaceholder });
-          }
-          perChat.set(row.chatId, agg);
+        if (row.timestamp >= agg.lastAt) {
+          agg.lastAt = row.timestamp;
+          agg.lastText = previewText({ body: row.body, messageType: row.messageType as MessageType, isPlaceholder: row.isPlaceholder });
         }
-        const aggs = [...perChat];
-        await tx.execute(sql`
-          update chats set
-            message_count = chats.message_count + v.n,
-            sent_count = chats.sent_count + v.sent,
-            unread_count = chats.unread_count + v.unread,
-            last_message_text = case when chats.last_message_at is null or v.last_at >= chats.last_message_at then v.last_text else chats.last_message_text end,
-            last_message_at = greatest(chats.last_message_at, v.last_at),
-            updated_at = now()
-          from unnest(
-            ${sql.param(aggs.map(([id]) => id))}::text[], ${sql.param(aggs.map(([, a]) => a.n))}::int[],
-            ${sql.param(aggs.map(([, a]) => a.sent))}::int[], ${sql.param(aggs.map(([, a]) => a.unread))}::int[],
-            ${sql.param(aggs.map(([, a]) => a.lastAt.toISOString()))}::timestamptz[], ${sql.param(aggs.map(([, a]) => a.lastText))}::text[]
-          ) as v(id, n, sent, unread, last_at, last_text)
-          where chats.id = v.id`);
-        await updateSessionCounters(tx, chatRows, written);
-        const updatedChats = await tx.select().from(chats).where(inArray(chats.id, [...perChat.keys()]));
-        const chatById = new Map(updatedChats.map((c) => [c.id, c]));
-        return written.map(({ inserted, ...row }) => ({ message: row, chat: chatById.get(row.chatId)!, inserted: Boolean(inserted) }));
-      });
+        perChat.set(row.chatId, agg);
+      }
+      const aggs = [...perChat];
+      await tx.execute(sql`
+        update chats set
+          message_count = chats.message_count + v.n,
+          sent_count = chats.sent_count + v.sent,
+          unread_count = chats.unread_count + v.unread,
+          last_message_text = case when chats.last_message_at is null or v.last_at >= chats.last_message_at then v.last_text else chats.last_message_text end,
+          last_message_at = greatest(chats.last_message_at, v.last_at),
+          updated_at = now()
+        from unnest(
+          ${sql.param(aggs.map(([id]) => id))}::text[], ${sql.param(aggs.map(([, a]) => a.n))}::int[],
+          ${sql.param(aggs.map(([, a]) => a.sent))}::int[], ${sql.param(aggs.map(([, a]) => a.unread))}::int[],
+          ${sql.param(aggs.map(([, a]) => a.lastAt.toISOString()))}::timestamptz[], ${sql.param(aggs.map(([, a]) => a.lastText))}::text[]
+        ) as v(id, n, sent, unread, last_at, last_text)
+        where chats.id = v.id`);
+      await updateSessionCounters(tx, chatRows, written);
+      const updatedChats = await tx.select().from(chats).where(inArray(chats.id, [...perChat.keys()]));
+      const chatById = new Map(updatedChats.map((c) => [c.id, c]));
+      return written.map(({ inserted, ...row }) => ({ message: row, chat: chatById.get(row.chatId)!, inserted: Boolean(inserted) }));
     },
 
-    /** Moves a message's status forward only (pending → sent → delivered → read; failed from pending). */
-    async advanceStatus(sessionId: string, waMessageId: string, status: DeliveryStatus): Promise<MessageRow | undefined> {
+    /**
+     * Moves a message's status forward only (pending → sent → delivered → read; failed from pending),
+     * with the error that failed it.
+     */
+    async advanceStatus(tx: DbOrTx, sessionId: string, waMessageId: string, status: DeliveryStatus, errorMessage?: string): Promise<MessageRow | undefined> {
       const rank = sql`case ${messages.status} when 'pending' then 0 when 'failed' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else -1 end`;
       const newRank = { pending: 0, failed: 0, sent: 1, delivered: 2, read: 3 }[status];
       const allowed = status === 'failed' ? sql`${messages.status} = 'pending'` : sql`${rank} < ${newRank}`;
-      const [row] = await db
+      const [row] = await tx
         .update(messages)
-        .set({ status, updatedAt: new Date() })
+        .set({ status, ...(errorMessage !== undefined && { errorMessage }), updatedAt: new Date() })
         .where(and(eq(messages.sessionId, sessionId), eq(messages.waMessageId, waMessageId), eq(messages.fromMe, true), allowed))
         .returning();
       return row;

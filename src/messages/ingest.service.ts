@@ -1,22 +1,30 @@
 /**
  * Message ingest with group commit: items queue up while a write is in flight and go to the
  * database together in the next transaction, so throughput grows with load while a lone message
- * is written at once. Events are published only after the transaction commits.
+ * is written at once. Each session may have a bounded number of messages waiting: beyond it the
+ * producer waits (back-pressure reaches the engine, and through it WhatsApp or the caller), so
+ * memory never grows with a flood. Domain events are recorded in the batch's transaction.
  */
 import type { Logger } from 'pino';
-import type { EventBus } from '../shared/event-bus.js';
-import type { EngineEvent, EngineMessage } from '../whatsapp/engine.js';
-import type { SessionRef } from '../whatsapp/registry.js';
 import type { ChatsRepository } from '../chats/chats.repository.js';
+import type { Emit, EventOutbox } from '../events/outbox.js';
+import type { EngineMessage } from '../whatsapp/engine.js';
+import type { ConversationEvent } from '../whatsapp/engine-dispatcher.js';
+import type { SessionRef } from '../whatsapp/registry.js';
 import type { IngestItem, IngestRepository, IngestResult } from './ingest.repository.js';
 import { toChatSummary, toMessagePayload } from './message-view.js';
-
-const MAX_BATCH = 200;
 
 interface Pending {
   item: IngestItem;
   resolve: (r: IngestResult | undefined) => void;
   reject: (err: unknown) => void;
+}
+
+export interface IngestOptions {
+  /** Most messages written in one transaction. */
+  maxBatch?: number;
+  /** Most messages of one session waiting to be written before the producer has to wait. */
+  maxPendingPerSession?: number;
 }
 
 export function toIngestItem(session: SessionRef, m: EngineMessage): IngestItem {
@@ -49,38 +57,45 @@ export function toIngestItem(session: SessionRef, m: EngineMessage): IngestItem 
   };
 }
 
-export function createIngestService(deps: { repo: IngestRepository; chats: ChatsRepository; bus: EventBus; logger: Logger }) {
-  const { repo, bus, logger } = deps;
+export const announceStored = (emit: Emit, results: readonly IngestResult[]): void => {
+  for (const { message, chat, inserted } of results) {
+    emit('message.stored', message.companyId, {
+      sessionId: message.sessionId,
+      chat: toChatSummary(chat),
+      message: toMessagePayload(message),
+      isNew: inserted,
+    });
+  }
+};
+
+export function createIngestService(deps: { repo: IngestRepository; chats: ChatsRepository; outbox: EventOutbox; logger: Logger } & IngestOptions) {
+  const { repo, outbox, logger } = deps;
+  const maxBatch = deps.maxBatch ?? 200;
+  const maxPending = deps.maxPendingPerSession ?? 500;
   let queue: Pending[] = [];
   let flushing: Promise<void> | undefined;
+  const pending = new Map<string, number>();
+  const waitingForSpace = new Map<string, (() => void)[]>();
+  /** The last operation of each session, so status changes and drains follow its messages. */
+  const tails = new Map<string, Promise<unknown>>();
 
-  const publish = (results: IngestResult[]): void => {
-    const companies = new Set<string>();
-    for (const { message, chat } of results) {
-      const audience = { companyId: message.companyId, sessionId: message.sessionId };
-      bus.emit('whatsapp:new-message', audience, {
-        sessionId: message.sessionId,
-        companyId: message.companyId,
-        chat: toChatSummary(chat),
-        message: toMessagePayload(message),
-      });
-      bus.emit('whatsapp:chat-updated', audience, {
-        sessionId: message.sessionId,
-        companyId: message.companyId,
-        chatId: chat.id,
-        lastMessageAt: chat.lastMessageAt ? chat.lastMessageAt.toISOString() : null,
-        lastMessageText: chat.lastMessageText,
-        unreadCount: chat.unreadCount,
-      });
-      companies.add(message.companyId);
-    }
-    for (const companyId of companies) bus.publish({ kind: 'internal', name: 'stats.dirty', companyId });
+  const settleTail = (sessionId: string, op: Promise<unknown>): void => {
+    const prev = tails.get(sessionId);
+    const tail = (prev ? Promise.allSettled([prev, op]) : op.then(undefined, () => undefined)).then(() => undefined);
+    tails.set(sessionId, tail);
+    void tail.then(() => {
+      if (tails.get(sessionId) === tail) tails.delete(sessionId);
+    });
   };
 
   const write = async (batch: Pending[]): Promise<void> => {
     let results: IngestResult[];
     try {
-      results = await repo.writeBatch(batch.map((p) => p.item));
+      results = await outbox.transaction(async (tx, emit) => {
+        const written = await repo.writeBatch(tx, batch.map((p) => p.item));
+        announceStored(emit, written);
+        return written;
+      });
     } catch (err) {
       if (batch.length === 1) {
         batch[0]!.reject(err);
@@ -92,7 +107,6 @@ export function createIngestService(deps: { repo: IngestRepository; chats: Chats
       return;
     }
     const byKey = new Map(results.map((r) => [`${r.message.sessionId}\u0000${r.message.waMessageId}`, r]));
-    publish(results);
     for (const p of batch) p.resolve(byKey.get(`${p.item.sessionId}\u0000${p.item.message.waMessageId}`));
   };
 
@@ -103,7 +117,7 @@ export function createIngestService(deps: { repo: IngestRepository; chats: Chats
     flushing ??= (async () => {
       try {
         while (queue.length > 0) {
-          const batch = queue.slice(0, MAX_BATCH);
+          const batch = queue.slice(0, maxBatch);
           queue = queue.slice(batch.length);
           await write(batch);
         }
@@ -114,59 +128,83 @@ export function createIngestService(deps: { repo: IngestRepository; chats: Chats
     return flushing;
   };
 
-  /** Stores one message (once) and resolves with the stored row, or undefined for an ignored duplicate. */
-  const ingest = (item: IngestItem): Promise<IngestResult | undefined> =>
-    new Promise((resolve, reject) => {
+  const freed = (sessionId: string): void => {
+    const left = (pending.get(sessionId) ?? 1) - 1;
+    if (left > 0) pending.set(sessionId, left);
+    else pending.delete(sessionId);
+    waitingForSpace.get(sessionId)?.shift()?.();
+  };
+
+  /** Stores one message (once); resolves with the stored row, or undefined for an ignored duplicate. */
+  const ingest = async (item: IngestItem): Promise<IngestResult | undefined> => {
+    const { sessionId } = item;
+    while ((pending.get(sessionId) ?? 0) >= maxPending) {
+      await new Promise<void>((resolve) => {
+        const list = waitingForSpace.get(sessionId) ?? [];
+        list.push(resolve);
+        waitingForSpace.set(sessionId, list);
+      });
+    }
+    pending.set(sessionId, (pending.get(sessionId) ?? 0) + 1);
+    const stored = new Promise<IngestResult | undefined>((resolve, reject) => {
       queue.push({ item, resolve, reject });
       if (!flushing) setImmediate(() => void flush());
     });
+    settleTail(sessionId, stored);
+    return stored.finally(() => freed(sessionId));
+  };
 
-  const onStatus = async (session: SessionRef, e: Extract<EngineEvent, { type: 'message-status' }>) => {
-    const row = await repo.advanceStatus(session.id, e.messageId, e.status);
-    if (!row) return;
-    bus.emit('whatsapp:message-status', { companyId: session.companyId, sessionId: session.id }, {
-      sessionId: session.id,
-      messageId: e.messageId,
-      status: e.status,
-      timestamp: e.timestamp.toISOString(),
+  const onStatus = async (session: SessionRef, e: Extract<ConversationEvent, { type: 'message-status' }>): Promise<void> => {
+    await outbox.transaction(async (tx, emit) => {
+      const row = await repo.advanceStatus(tx, session.id, e.messageId, e.status);
+      if (!row) return;
+      emit('message.status_changed', session.companyId, {
+        sessionId: session.id,
+        chatId: row.chatId,
+        messageId: e.messageId,
+        status: e.status,
+        timestamp: e.timestamp.toISOString(),
+      });
     });
+  };
+
+  /** Runs after everything the session queued before it. */
+  const afterTail = (sessionId: string, work: () => Promise<void>): Promise<void> => {
+    const op = (tails.get(sessionId) ?? Promise.resolve()).then(work);
+    settleTail(sessionId, op);
+    return op;
   };
 
   return {
     ingest,
-    /** The sessions lifecycle hands conversation events here. */
-    async onEngineEvent(session: SessionRef, event: EngineEvent): Promise<void> {
+    /** Conversation events from the engine dispatcher; settles once the event is stored. */
+    async handle(session: SessionRef, event: ConversationEvent): Promise<void> {
       switch (event.type) {
         case 'message':
-          // Not awaited: the lifecycle's per-session queue must not wait for the group commit,
-          // or one session could never batch. Order is kept by the ingest queue itself.
-          ingest(toIngestItem(session, event.message)).catch((err: unknown) =>
-            logger.error({ err, sessionId: session.id, companyId: session.companyId, messageId: event.message.messageId }, 'could not store message'),
-          );
+          await ingest(toIngestItem(session, event.message));
           return;
         case 'message-status':
-          await flushing;
-          await onStatus(session, event);
-          return;
+          return afterTail(session.id, () => onStatus(session, event));
         case 'typing':
-          bus.emit('whatsapp:typing-status', { companyId: session.companyId, sessionId: session.id }, {
+          return outbox.publish('typing.changed', session.companyId, {
             sessionId: session.id,
             chatId: event.chatJid,
             isTyping: event.isTyping,
             participantId: event.participantJid,
             timestamp: event.timestamp.toISOString(),
           });
-          return;
         case 'chat-meta':
-          await deps.chats.rename(session.companyId, session.id, event.chatJid, event.name);
-          return;
-        default:
-          return;
+          return afterTail(session.id, () => deps.chats.rename(session.companyId, session.id, event.chatJid, event.name));
       }
     },
-    advanceStatus: onStatus,
-    drain: async () => {
-      while (flushing || queue.length) await flush();
+    async drainSession(sessionId: string): Promise<void> {
+      while (tails.has(sessionId)) await tails.get(sessionId);
+    },
+    async drain(): Promise<void> {
+      while (flushing || queue.length || tails.size) {
+        await flush();
+        await Promise.all([...tails.values()]);
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { chats, messages } from '../db/schema/index.js';
 import type { MessageRow } from './ingest.repository.js';
 
@@ -25,24 +25,23 @@ export function createMessagesRepository(db: Db) {
       return row;
     },
 
-    /** Marks the chat's unread incoming messages read and zeroes its counter, in one transaction. */
-    async markChatRead(chatId: string) {
-      return db.transaction(async (tx) => {
-        const read = await tx
-          .update(messages)
-          .set({ isRead: true, updatedAt: new Date() })
-          .where(and(eq(messages.chatId, chatId), eq(messages.isRead, false), eq(messages.fromMe, false)))
-          .returning({ waMessageId: messages.waMessageId, fromNumber: messages.fromNumber });
-        const [chat] = await tx.update(chats).set({ unreadCount: 0, updatedAt: new Date() }).where(eq(chats.id, chatId)).returning();
-        return { read, chat };
-      });
-    },
-
-    async setError(sessionId: string, waMessageId: string, errorMessage: string): Promise<void> {
-      await db
+    /**
+     * Marks the chat's unread incoming messages read and takes exactly those off its counter: a
+     * message that arrives meanwhile (committed after this statement began) stays unread and
+     * counted, so the counter can never fall below what is stored.
+     */
+    async markChatRead(tx: Tx, chatId: string) {
+      const read = await tx
         .update(messages)
-        .set({ errorMessage, updatedAt: new Date() })
-        .where(and(eq(messages.sessionId, sessionId), eq(messages.waMessageId, waMessageId)));
+        .set({ isRead: true, updatedAt: new Date() })
+        .where(and(eq(messages.chatId, chatId), eq(messages.isRead, false), eq(messages.fromMe, false)))
+        .returning({ waMessageId: messages.waMessageId, fromNumber: messages.fromNumber });
+      const [chat] = await tx
+        .update(chats)
+        .set({ unreadCount: sql`greatest(${chats.unreadCount} - ${read.length}, 0)`, updatedAt: new Date() })
+        .where(eq(chats.id, chatId))
+        .returning();
+      return { read, chat };
     },
   };
 }

@@ -3,13 +3,13 @@ import type { Logger } from 'pino';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { ChatsService } from '../chats/chats.service.js';
 import { NotFoundError, UpstreamError } from '../shared/errors.js';
-import type { EventBus } from '../shared/event-bus.js';
+import type { EventOutbox } from '../events/outbox.js';
 import type { SessionRegistry } from '../whatsapp/registry.js';
 import { toMessageView } from './message-view.js';
 import type { MessagesRepository } from './messages.repository.js';
 
-export function createMessagesService(deps: { chats: ChatsService; repo: MessagesRepository; registry: SessionRegistry; bus: EventBus; logger: Logger }) {
-  const { chats, repo, registry, bus, logger } = deps;
+export function createMessagesService(deps: { chats: ChatsService; repo: MessagesRepository; registry: SessionRegistry; outbox: EventOutbox; logger: Logger }) {
+  const { chats, repo, registry, outbox, logger } = deps;
 
   return {
     async list(caller: AccessClaims, sessionId: string, chatId: string, page: number, limit: number) {
@@ -24,7 +24,20 @@ export function createMessagesService(deps: { chats: ChatsService; repo: Message
     async markRead(caller: AccessClaims, sessionId: string, chatId: string): Promise<number> {
       const { session, chat } = await chats.resolve(caller, sessionId, chatId, 'write');
       if (!chat) throw new NotFoundError('Chat');
-      const { read, chat: updated } = await repo.markChatRead(chat.id);
+      const { read } = await outbox.transaction(async (tx, emit) => {
+        const result = await repo.markChatRead(tx, chat.id);
+        const updated = result.chat;
+        if (updated) {
+          emit('chat.updated', session.companyId, {
+            sessionId: session.id,
+            chatId: updated.id,
+            lastMessageAt: updated.lastMessageAt ? updated.lastMessageAt.toISOString() : null,
+            lastMessageText: updated.lastMessageText,
+            unreadCount: updated.unreadCount,
+          });
+        }
+        return result;
+      });
       const engine = registry.get(session.id);
       if (read.length > 0 && engine) {
         const isGroup = chat.chatType !== 'individual';
@@ -34,17 +47,6 @@ export function createMessagesService(deps: { chats: ChatsService; repo: Message
             read.map((m) => ({ messageId: m.waMessageId, ...(isGroup && { participantJid: m.fromNumber }) })),
           )
           .catch((err: unknown) => logger.warn({ err, sessionId: session.id, companyId: session.companyId }, 'read receipts were not sent'));
-      }
-      if (updated) {
-        bus.emit('whatsapp:chat-updated', { companyId: session.companyId, sessionId: session.id }, {
-          sessionId: session.id,
-          companyId: session.companyId,
-          chatId: updated.id,
-          lastMessageAt: updated.lastMessageAt ? updated.lastMessageAt.toISOString() : null,
-          lastMessageText: updated.lastMessageText,
-          unreadCount: updated.unreadCount,
-        });
-        bus.publish({ kind: 'internal', name: 'stats.dirty', companyId: session.companyId });
       }
       return read.length;
     },

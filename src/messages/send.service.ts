@@ -1,24 +1,25 @@
 /**
- * Sending: the message is stored first (pending, with the WhatsApp id we give it), then handed to
- * the engine, then moved to `sent` or `failed`. So a crash mid-send leaves a visible row, the
- * engine's echo of our own message is recognised as a duplicate, and every failure is stored and
- * announced as `whatsapp:send-error`.
+ * Sending has one write path: the message is stored once (pending, with the WhatsApp id we give
+ * it, and its `message.stored` event), handed to the engine, then settled once (sent, or failed
+ * with its error and a `message.send_failed` event). A crash mid-send leaves a visible row, the
+ * engine's echo of our own message is recognised as a duplicate, and every failure is announced.
  */
 import type { Logger } from 'pino';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { ChatsService } from '../chats/chats.service.js';
+import type { EventOutbox } from '../events/outbox.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, RateLimitedError, UpstreamError, ValidationError } from '../shared/errors.js';
-import type { EventBus } from '../shared/event-bus.js';
 import type { RateLimiter } from '../shared/rate-limiter.js';
-import { EngineSendError, type OutgoingContent } from '../whatsapp/engine.js';
+import type { MediaInfo, OutgoingContent } from '../whatsapp/engine.js';
+import { EngineSendError } from '../whatsapp/engine.js';
 import { chatKindOf } from '../whatsapp/jid.js';
-import type { SessionRegistry } from '../whatsapp/registry.js';
 import { newWaMessageId } from '../whatsapp/message-id.js';
+import type { SessionRegistry } from '../whatsapp/registry.js';
 import type { IdempotencyStore } from './idempotency.js';
-import type { IngestService } from './ingest.service.js';
+import type { IngestItem, IngestRepository } from './ingest.repository.js';
+import { announceStored } from './ingest.service.js';
 import { fetchMedia } from './media-fetch.js';
-import type { MessagesRepository } from './messages.repository.js';
 
 export type SendType = 'text' | 'image' | 'video' | 'audio' | 'document';
 
@@ -42,12 +43,11 @@ export interface SentView {
 
 export interface SendDeps {
   chats: ChatsService;
-  messages: MessagesRepository;
-  ingest: IngestService;
+  writes: IngestRepository;
+  outbox: EventOutbox;
   registry: SessionRegistry;
   limiter: RateLimiter;
   idempotency: IdempotencyStore;
-  bus: EventBus;
   clock: Clock;
   logger: Logger;
   sendRatePerMinute: number;
@@ -70,117 +70,175 @@ const SEND_ERROR_TEXT: Record<EngineSendError['kind'], string> = {
   unknown: 'WhatsApp refused the message',
 };
 
-export function createSendService(deps: SendDeps) {
-  const { chats, ingest, registry, limiter, bus, clock, logger } = deps;
+/** What a send will carry, checked without any I/O: the body and, for media, its inline bytes or its URL. */
+interface Draft {
+  type: SendType;
+  body: string | null;
+  caption?: string;
+  inline?: Buffer;
+  url?: string;
+  mimetype?: string;
+  fileName?: string;
+}
 
-  const content = async (input: SendInput): Promise<OutgoingContent> => {
-    if (input.type === 'text') {
-      if (!input.message?.trim()) throw ValidationError.field('message', 'is required for a text message');
-      if (input.media) throw ValidationError.field('media', 'is not allowed for a text message');
-      return { type: 'text', text: input.message };
-    }
-    const media = input.media;
-    if (!media || (!media.url && !media.base64)) throw ValidationError.field('media', `a ${input.type} needs media.url or media.base64`);
-    if (media.url && media.base64) throw ValidationError.field('media', 'give either media.url or media.base64, not both');
-    let data: Buffer;
-    let mimetype = media.mimetype;
-    let fileName = media.fileName;
-    if (media.base64) {
-      const clean = media.base64.replace(/^data:[^;,]*;base64,/, '');
-      if (!/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/.test(clean)) throw ValidationError.field('media.base64', 'is not valid base64');
-      data = Buffer.from(clean, 'base64');
-      if (data.length === 0) throw ValidationError.field('media.base64', 'is empty');
-      if (data.length > deps.mediaMaxBytes) throw ValidationError.field('media.base64', `is larger than ${deps.mediaMaxBytes} bytes`);
-    } else {
-      const fetched = await fetchMedia(media.url!, { maxBytes: deps.mediaMaxBytes, allowPrivate: deps.mediaAllowPrivate });
+function draftOf(input: SendInput, maxBytes: number): Draft {
+  if (input.type === 'text') {
+    if (!input.message?.trim()) throw ValidationError.field('message', 'is required for a text message');
+    if (input.media) throw ValidationError.field('media', 'is not allowed for a text message');
+    return { type: 'text', body: input.message };
+  }
+  const media = input.media;
+  if (!media || (!media.url && !media.base64)) throw ValidationError.field('media', `a ${input.type} needs media.url or media.base64`);
+  if (media.url && media.base64) throw ValidationError.field('media', 'give either media.url or media.base64, not both');
+  const draft: Draft = {
+    type: input.type,
+    body: input.message ?? null,
+    ...(input.message && { caption: input.message }),
+    ...(media.mimetype && { mimetype: media.mimetype }),
+    ...(media.fileName && { fileName: media.fileName }),
+  };
+  if (media.url) return { ...draft, url: media.url };
+  const clean = media.base64!.replace(/^data:[^;,]*;base64,/, '');
+  if (!/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/.test(clean)) throw ValidationError.field('media.base64', 'is not valid base64');
+  const inline = Buffer.from(clean, 'base64');
+  if (inline.length === 0) throw ValidationError.field('media.base64', 'is empty');
+  if (inline.length > maxBytes) throw ValidationError.field('media.base64', `is larger than ${maxBytes} bytes`);
+  return { ...draft, inline };
+}
+
+const mediaInfoOf = (d: Draft, sizeBytes?: number): MediaInfo | null =>
+  d.type === 'text'
+    ? null
+    : {
+        mimetype: d.mimetype ?? DEFAULT_MIME[d.type],
+        ...(d.fileName && { fileName: d.fileName }),
+        ...(d.caption && { caption: d.caption }),
+        ...(sizeBytes !== undefined && { sizeBytes }),
+      };
+
+export function createSendService(deps: SendDeps) {
+  const { chats, writes, outbox, registry, limiter, clock, logger } = deps;
+
+  const content = async (draft: Draft): Promise<OutgoingContent> => {
+    if (draft.type === 'text') return { type: 'text', text: draft.body ?? '' };
+    let data = draft.inline;
+    let { mimetype, fileName } = draft;
+    if (!data) {
+      const fetched = await fetchMedia(draft.url!, { maxBytes: deps.mediaMaxBytes, allowPrivate: deps.mediaAllowPrivate });
       data = fetched.data;
       mimetype ??= fetched.mimetype;
       fileName ??= fetched.fileName;
     }
     return {
-      type: input.type,
+      type: draft.type,
       data,
-      mimetype: mimetype ?? DEFAULT_MIME[input.type],
+      mimetype: mimetype ?? DEFAULT_MIME[draft.type],
       ...(fileName && { fileName }),
-      ...(input.message && { caption: input.message }),
+      ...(draft.caption && { caption: draft.caption }),
     };
   };
 
   const send = async (caller: AccessClaims, sessionId: string, chatId: string, input: SendInput): Promise<SentView> => {
     const { session, jid } = await chats.resolve(caller, sessionId, chatId, 'write');
-    const outgoing = await content(input);
+    const draft = draftOf(input, deps.mediaMaxBytes);
     const messageId = newWaMessageId();
-    const body = outgoing.type === 'text' ? outgoing.text : (outgoing.caption ?? null);
-    const stored = await ingest.ingest({
-      companyId: session.companyId,
+
+    const failure = (chatRowId: string, errorType: string, message: string) => ({
       sessionId: session.id,
-      chat: { waChatId: jid, chatType: chatKindOf(jid) },
-      message: {
-        waMessageId: messageId,
-        fromMe: true,
-        fromNumber: session.phoneJid ?? session.phoneNumber ?? '',
-        fromName: null,
-        body,
-        messageType: outgoing.type,
-        timestamp: clock.now(),
-        isPlaceholder: false,
-        isRead: true,
-        status: 'pending',
-        managerId: caller.userId,
-        media: outgoing.type === 'text' ? null : { mimetype: outgoing.mimetype, fileName: outgoing.fileName, caption: outgoing.caption, sizeBytes: outgoing.data.length },
-        quotedMessageId: input.replyTo ?? null,
-      },
-    });
-    if (!stored) throw new AppError(500, 'internal_error', 'The message could not be stored');
-    const ref = { id: session.id, companyId: session.companyId };
-    const view = (status: string): SentView => ({
-      id: stored.message.id,
-      messageId,
-      fromMe: true,
-      body,
-      messageType: outgoing.type,
-      timestamp: stored.message.timestamp.toISOString(),
-      chatId: stored.chat.id,
-      status,
+      chatId: chatRowId,
+      messageText: draft.body ?? '',
+      errorType,
+      message,
+      timestamp: clock.now().toISOString(),
     });
 
-    const failWith = async (errorType: string, message: string, error: AppError): Promise<never> => {
-      await ingest.advanceStatus(ref, { type: 'message-status', messageId, chatJid: jid, status: 'failed', timestamp: clock.now() });
-      await deps.messages.setError(session.id, messageId, message);
-      bus.emit('whatsapp:send-error', { companyId: session.companyId, sessionId: session.id }, {
+    /** Stores the message once; a message refused before it reached the engine is stored failed, with its event. */
+    const store = async (media: MediaInfo | null, failed?: { errorType: string; message: string }) => {
+      const item: IngestItem = {
+        companyId: session.companyId,
         sessionId: session.id,
-        chatId: stored.chat.id,
-        messageText: body ?? '',
-        errorType,
-        message,
-        timestamp: clock.now().toISOString(),
+        chat: { waChatId: jid, chatType: chatKindOf(jid) },
+        message: {
+          waMessageId: messageId,
+          fromMe: true,
+          fromNumber: session.phoneJid ?? session.phoneNumber ?? '',
+          fromName: null,
+          body: draft.body,
+          messageType: draft.type,
+          timestamp: clock.now(),
+          isPlaceholder: false,
+          isRead: true,
+          status: failed ? 'failed' : 'pending',
+          managerId: caller.userId,
+          media,
+          quotedMessageId: input.replyTo ?? null,
+          errorMessage: failed?.message ?? null,
+        },
+      };
+      const stored = await outbox.transaction(async (tx, emit) => {
+        const [written] = await writes.writeBatch(tx, [item]);
+        if (written) {
+          announceStored(emit, [written]);
+          if (failed) emit('message.send_failed', session.companyId, failure(written.chat.id, failed.errorType, failed.message));
+        }
+        return written;
       });
-      throw error;
+      if (!stored) throw new AppError(500, 'internal_error', 'The message could not be stored');
+      return stored;
     };
 
+    // The rate is checked before anything is fetched: a throttled caller cannot make us download.
     const rate = limiter.hit(`send:${session.id}`, deps.sendRatePerMinute, 60_000);
     if (!rate.allowed) {
-      const msg = `Send rate limit of ${deps.sendRatePerMinute} messages per minute reached for this session`;
-      return failWith('rate_limit', msg, new RateLimitedError(msg, rate.retryAfterSec));
+      const message = `Send rate limit of ${deps.sendRatePerMinute} messages per minute reached for this session`;
+      await store(mediaInfoOf(draft, draft.inline?.length), { errorType: 'rate_limit', message });
+      throw new RateLimitedError(message, rate.retryAfterSec);
     }
+    const outgoing = await content(draft);
+    const stored = await store(outgoing.type === 'text' ? null : mediaInfoOf(draft, outgoing.data.length));
+
+    /** The one settling write: the status (and error), with its events. */
+    const settle = (status: 'sent' | 'failed', failed?: { errorType: string; message: string }) =>
+      outbox.transaction(async (tx, emit) => {
+        const row = await writes.advanceStatus(tx, session.id, messageId, status, failed?.message);
+        if (row) {
+          emit('message.status_changed', session.companyId, {
+            sessionId: session.id,
+            chatId: row.chatId,
+            messageId,
+            status,
+            timestamp: clock.now().toISOString(),
+          });
+        }
+        if (failed) emit('message.send_failed', session.companyId, failure(stored.chat.id, failed.errorType, failed.message));
+      });
+
     const engine = registry.get(session.id);
-    if (!engine) return failWith('not_connected', SEND_ERROR_TEXT.not_connected, new UpstreamError(SEND_ERROR_TEXT.not_connected, 'session_not_connected', 503));
     try {
+      if (!engine) throw new EngineSendError('not_connected', SEND_ERROR_TEXT.not_connected);
       await engine.sendMessage(jid, outgoing, { messageId, ...(input.replyTo && { quotedMessageId: input.replyTo }) });
     } catch (err) {
       const kind = err instanceof EngineSendError ? err.kind : 'unknown';
       const text = err instanceof Error && err.message ? err.message : SEND_ERROR_TEXT[kind];
       logger.warn({ err, sessionId: session.id, companyId: session.companyId, kind }, 'send failed');
-      const httpError =
-        kind === 'rate_limit'
-          ? new RateLimitedError(text, 60, 'whatsapp_rate_limit')
-          : kind === 'not_connected'
-            ? new UpstreamError(text, 'session_not_connected', 503)
-            : new UpstreamError(text, kind === 'not_on_whatsapp' ? 'not_on_whatsapp' : 'whatsapp_error', 502);
-      return failWith(kind, text, httpError);
+      await settle('failed', { errorType: kind, message: text });
+      throw kind === 'rate_limit'
+        ? new RateLimitedError(text, 60, 'whatsapp_rate_limit')
+        : kind === 'not_connected'
+          ? new UpstreamError(text, 'session_not_connected', 503)
+          : new UpstreamError(text, kind === 'not_on_whatsapp' ? 'not_on_whatsapp' : 'whatsapp_error', 502);
     }
-    await ingest.advanceStatus(ref, { type: 'message-status', messageId, chatJid: jid, status: 'sent', timestamp: clock.now() });
-    return view('sent');
+    await settle('sent');
+    return {
+      id: stored.message.id,
+      messageId,
+      fromMe: true,
+      body: draft.body,
+      messageType: draft.type,
+      timestamp: stored.message.timestamp.toISOString(),
+      chatId: stored.chat.id,
+      status: 'sent',
+    };
   };
 
   return {

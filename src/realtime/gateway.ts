@@ -8,8 +8,10 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import type { AccessClaims, TokenService } from '../auth/tokens.js';
-import type { DomainEvent, EventBus } from '../shared/event-bus.js';
+import type { AnyDomainEvent } from '../events/domain-events.js';
+import type { EventBus } from '../events/event-bus.js';
 import { AppError } from '../shared/errors.js';
+import { toClientEvents, type ClientEvent } from './client-events.js';
 import type { ServerToClientEvents } from './socket-events.js';
 
 export type GatewaySocket = Socket<Record<string, never>, ServerToClientEvents, Record<string, never>, AccessClaims>;
@@ -101,29 +103,35 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Gateway {
     });
   });
 
-  const fanOut = (event: DomainEvent): void => {
-    if (event.kind === 'public') {
-      const { audience } = event;
-      const targets = audience.excludeAdmins ? [] : [rooms.admins(audience.companyId)];
-      if (audience.sessionId) targets.push(rooms.session(audience.sessionId));
-      for (const id of audience.userIds ?? []) targets.push(rooms.user(id));
-      if (targets.length === 0) return;
-      (io.to(targets).emit as (name: string, payload: unknown) => boolean)(event.name, event.payload);
-      return;
-    }
+  const emit = ({ name, payload, audience }: ClientEvent): void => {
+    const targets = audience.excludeAdmins ? [] : [rooms.admins(audience.companyId)];
+    if (audience.sessionId) targets.push(rooms.session(audience.sessionId));
+    for (const id of audience.userIds ?? []) targets.push(rooms.user(id));
+    if (targets.length > 0) (io.to(targets).emit as (n: string, p: unknown) => boolean)(name, payload);
+  };
+
+  /** Room changes that access events imply, around the client events themselves. */
+  const fanOut = (event: AnyDomainEvent): void => {
     switch (event.name) {
-      case 'access.changed':
-        if (event.canRead) io.in(rooms.user(event.managerId)).socketsJoin(rooms.session(event.sessionId));
-        else io.in(rooms.user(event.managerId)).socketsLeave(rooms.session(event.sessionId));
+      case 'access.revoked':
+        // Leave the room first so the revocation is the last session-scoped thing the manager sees.
+        io.in(rooms.user(event.payload.managerId)).socketsLeave(rooms.session(event.payload.sessionId));
         break;
       case 'session.removed':
-        io.in(rooms.session(event.sessionId)).socketsLeave(rooms.session(event.sessionId));
+        io.in(rooms.session(event.payload.sessionId)).socketsLeave(rooms.session(event.payload.sessionId));
         break;
-      case 'user.disconnect':
-        io.in(rooms.user(event.userId)).disconnectSockets(true);
+      case 'user.access_ended':
+        io.in(rooms.user(event.payload.userId)).disconnectSockets(true);
         break;
       default:
         break;
+    }
+    for (const client of toClientEvents(event)) emit(client);
+    if (event.name === 'access.granted') {
+      const target = io.in(rooms.user(event.payload.managerId));
+      const room = rooms.session(event.payload.sessionId);
+      if (event.payload.permissions.includes('read')) target.socketsJoin(room);
+      else target.socketsLeave(room);
     }
   };
   const unsubscribe = bus.subscribe(fanOut);

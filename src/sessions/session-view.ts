@@ -4,6 +4,8 @@ import type { Permission } from '../managers/access-policy.js';
 import type { HealthStats } from './health.js';
 import type { SessionListRow, SessionRow } from './sessions.repository.js';
 
+export type SessionStatus = 'starting' | 'qr' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'logged_out' | 'failed';
+
 export const SessionStatusSchema = Type.Union(
   ['starting', 'qr', 'connecting', 'connected', 'reconnecting', 'closed', 'logged_out', 'failed'].map((s) => Type.Literal(s)),
 );

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, DbOrTx } from '../db/client.js';
 import { users, waSessions } from '../db/schema/index.js';
 
 export type SessionRow = typeof waSessions.$inferSelect;
@@ -11,8 +11,8 @@ export interface SessionListRow extends SessionRow {
 
 export function createSessionsRepository(db: Db) {
   return {
-    async insert(row: typeof waSessions.$inferInsert): Promise<SessionRow> {
-      const [created] = await db.insert(waSessions).values(row).returning();
+    async insert(row: typeof waSessions.$inferInsert, tx: DbOrTx = db): Promise<SessionRow> {
+      const [created] = await tx.insert(waSessions).values(row).returning();
       return created!;
     },
     async find(companyId: string, id: string): Promise<SessionRow | undefined> {
@@ -28,16 +28,16 @@ export function createSessionsRepository(db: Db) {
       const [row] = await db.select().from(waSessions).where(eq(waSessions.id, id)).limit(1);
       return row;
     },
-    async update(id: string, patch: SessionPatch): Promise<SessionRow | undefined> {
-      const [row] = await db
+    async update(id: string, patch: SessionPatch, tx: DbOrTx = db): Promise<SessionRow | undefined> {
+      const [row] = await tx
         .update(waSessions)
         .set({ ...patch, updatedAt: new Date() })
         .where(eq(waSessions.id, id))
         .returning();
       return row;
     },
-    async remove(companyId: string, id: string): Promise<boolean> {
-      const rows = await db
+    async remove(companyId: string, id: string, tx: DbOrTx = db): Promise<boolean> {
+      const rows = await tx
         .delete(waSessions)
         .where(and(eq(waSessions.companyId, companyId), eq(waSessions.id, id)))
         .returning({ id: waSessions.id });

@@ -4,11 +4,13 @@ import type { AccessClaims } from '../auth/tokens.js';
 import type { AccessPolicy } from '../managers/access-policy.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, NotFoundError, UpstreamError } from '../shared/errors.js';
-import type { EventBus } from '../shared/event-bus.js';
+import type { EventOutbox } from '../events/outbox.js';
 import { newId } from '../shared/ids.js';
 import { isUniqueViolation } from '../users/users.repository.js';
+import type { EngineDispatcher } from '../whatsapp/engine-dispatcher.js';
 import type { SessionRegistry } from '../whatsapp/registry.js';
 import type { HealthMonitor, HealthStats } from './health.js';
+import type { QrBoard } from './qr-board.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
 import { toCreatedSession, toSessionView } from './session-view.js';
 import type { SessionRow, SessionsRepository } from './sessions.repository.js';
@@ -18,8 +20,10 @@ export interface SessionsServiceDeps {
   policy: AccessPolicy;
   registry: SessionRegistry;
   lifecycle: SessionLifecycle;
+  dispatcher: Pick<EngineDispatcher, 'drainSession'>;
+  qrBoard: QrBoard;
   health: HealthMonitor;
-  bus: EventBus;
+  outbox: EventOutbox;
   logger: Logger;
   clock: Clock;
   qrWaitMs: number;
@@ -29,7 +33,7 @@ export interface SessionsServiceDeps {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createSessionsService(deps: SessionsServiceDeps) {
-  const { repo, policy, registry, lifecycle, health, bus, logger } = deps;
+  const { repo, policy, registry, lifecycle, dispatcher, qrBoard, health, outbox, logger } = deps;
   const ref = (s: SessionRow) => ({ id: s.id, companyId: s.companyId });
   const healthOf = (s: SessionRow): HealthStats => health.stats(s.id, s.closedByThreshold);
   const log = (s: SessionRow) => logger.child({ sessionId: s.id, companyId: s.companyId });
@@ -44,9 +48,8 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     log(s).info({ reason }, `closing session ${s.phoneJid ?? s.id}. Reason: ${reason}`);
     await repo.update(s.id, { isActive: false });
     if (registry.isRunning(s.id)) {
-      lifecycle.expectClose(s.id, reason);
       await registry.stop(s.id, reason);
-      await lifecycle.drain();
+      await dispatcher.drainSession(s.id);
     } else {
       health.reset(s.id);
       await repo.update(s.id, { status: s.status === 'logged_out' ? 'logged_out' : 'closed', lastCloseReason: reason, lastCloseAt: deps.clock.now() });
@@ -57,13 +60,16 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     async create(caller: AccessClaims, displayName: string) {
       let row: SessionRow;
       try {
-        row = await repo.insert({ id: newId(), companyId: caller.companyId, adminId: caller.userId, displayName: displayName.trim() });
+        row = await outbox.transaction(async (tx, emit) => {
+          const created = await repo.insert({ id: newId(), companyId: caller.companyId, adminId: caller.userId, displayName: displayName.trim() }, tx);
+          emit('session.created', caller.companyId, { sessionId: created.id, displayName: created.displayName });
+          return created;
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw new ConflictError('A session with this display name already exists', 'session_exists');
         throw err;
       }
       await registry.start(ref(row));
-      bus.publish({ kind: 'internal', name: 'stats.dirty', companyId: caller.companyId });
       return toCreatedSession(row);
     },
 
@@ -94,24 +100,23 @@ export function createSessionsService(deps: SessionsServiceDeps) {
 
     async remove(caller: AccessClaims, sessionId: string): Promise<void> {
       const s = await policy.session(caller, sessionId, 'admin');
-      lifecycle.expectClose(s.id, 'deleted');
       // Log the device out so the phone does not keep a dead linked device.
       if (s.status === 'connected') await registry.logout(ref(s)).catch((err: unknown) => log(s).warn({ err }, 'logout before delete failed'));
       else await registry.stop(s.id, 'deleted');
-      await lifecycle.drain();
+      await dispatcher.drainSession(s.id);
       // Chats, messages, credentials, keys and grants go with the row (foreign keys cascade).
-      await repo.remove(caller.companyId, s.id);
+      await outbox.transaction(async (tx, emit) => {
+        if (await repo.remove(caller.companyId, s.id, tx)) emit('session.removed', s.companyId, { sessionId: s.id });
+      });
       lifecycle.forget(s.id);
-      bus.publish({ kind: 'internal', name: 'session.removed', companyId: s.companyId, sessionId: s.id });
-      bus.publish({ kind: 'internal', name: 'stats.dirty', companyId: s.companyId });
     },
 
     async qr(caller: AccessClaims, sessionId: string): Promise<string> {
       const s = await policy.session(caller, sessionId, 'admin');
       if (s.status === 'connected') throw new ConflictError('The session is already connected', 'already_connected');
-      const current = lifecycle.latestQr(s.id);
+      const current = qrBoard.current(s.id);
       if (current) return current;
-      const waiting = lifecycle.waitForQr(s.id, deps.qrWaitMs);
+      const waiting = qrBoard.next(s.id, deps.qrWaitMs);
       if (!registry.isRunning(s.id)) await startSession(s);
       const qr = await waiting;
       if (!qr) {
@@ -126,7 +131,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       const s = await policy.session(caller, sessionId, 'admin');
       if (s.status === 'connected') throw new ConflictError('The session is already connected', 'already_connected');
       if (!registry.isRunning(s.id)) {
-        const waiting = lifecycle.waitForQr(s.id, deps.qrWaitMs);
+        const waiting = qrBoard.next(s.id, deps.qrWaitMs);
         await startSession(s);
         await waiting;
       }
@@ -145,14 +150,15 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       await repo.update(s.id, { isActive: false });
       const wasRunning = registry.isRunning(s.id);
       await registry.logout(ref(s));
-      await lifecycle.drain();
+      await dispatcher.drainSession(s.id);
       if (!wasRunning) {
         // No engine to report it: record the logout ourselves.
         health.reset(s.id);
-        await repo.update(s.id, { status: 'logged_out', lastCloseReason: 'client_logout', lastCloseAt: deps.clock.now() });
-        bus.emit('whatsapp:session-disconnected', { companyId: s.companyId, sessionId: s.id }, { sessionId: s.id, reason: 'client_logout' });
+        await outbox.transaction(async (tx, emit) => {
+          await repo.update(s.id, { status: 'logged_out', lastCloseReason: 'client_logout', lastCloseAt: deps.clock.now() }, tx);
+          emit('session.disconnected', s.companyId, { sessionId: s.id, reason: 'client_logout', status: 'logged_out' });
+        });
       }
-      bus.publish({ kind: 'internal', name: 'stats.dirty', companyId: s.companyId });
     },
 
     async close(caller: AccessClaims, sessionId: string, reason: string): Promise<void> {

@@ -1,7 +1,9 @@
 import pino, { type Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AccessClaims } from '../auth/tokens.js';
-import { EventBus, type DomainEvent, type PublicEvent } from '../shared/event-bus.js';
+import type { AnyDomainEvent, DomainEventMap, DomainEventName } from '../events/domain-events.js';
+import { EventBus } from '../events/event-bus.js';
+import { toClientEvents, type ClientEvent } from '../realtime/client-events.js';
 import { createStatsCoalescer, type StatsCoalescer } from './stats-coalescer.js';
 import type { LiveStats } from './stats.service.js';
 
@@ -12,13 +14,16 @@ const idle: AccessClaims = { userId: 'm2', companyId: 'c1', role: 'manager' };
 
 describe('stats coalescer', () => {
   let bus: EventBus;
-  let emitted: PublicEvent[];
+  let emitted: ClientEvent[];
   let coalescer: StatsCoalescer | undefined;
   let computations: string[];
   let errorLog: ReturnType<typeof vi.fn>;
   let logger: Logger;
 
-  const dirty = (companyId = 'c1') => bus.publish({ kind: 'internal', name: 'stats.dirty', companyId });
+  let seq = 0;
+  const happened = <K extends DomainEventName>(name: K, companyId: string, payload: DomainEventMap[K]) =>
+    bus.publish([{ id: `e${++seq}`, name, companyId, at: '', payload } as AnyDomainEvent]);
+  const dirty = (companyId = 'c1') => happened('session.created', companyId, { sessionId: 's', displayName: 'x' });
   const statsEvents = () => emitted.filter((e) => e.name === 'whatsapp:stats-updated');
 
   beforeEach(() => {
@@ -26,9 +31,7 @@ describe('stats coalescer', () => {
     bus = new EventBus(pino({ level: 'silent' }));
     emitted = [];
     computations = [];
-    bus.subscribe((e: DomainEvent) => {
-      if (e.kind === 'public') emitted.push(e);
-    });
+
     errorLog = vi.fn();
     logger = { error: errorLog, warn: vi.fn(), info: vi.fn(), debug: vi.fn() } as unknown as Logger;
   });
@@ -42,6 +45,8 @@ describe('stats coalescer', () => {
   const start = (overrides: Partial<Parameters<typeof createStatsCoalescer>[0]> = {}) => {
     coalescer = createStatsCoalescer({
       bus,
+      // What the outbox would publish, seen as the clients see it.
+      publish: async (name, companyId, payload) => void emitted.push(...toClientEvents({ id: 'x', name, companyId, at: '', payload } as AnyDomainEvent)),
       logger,
       intervalMs: 1000,
       connectedUsers: async () => [],
@@ -62,7 +67,7 @@ describe('stats coalescer', () => {
     for (let i = 0; i < 50; i++) dirty();
     await vi.advanceTimersByTimeAsync(0);
     expect(statsEvents()).toHaveLength(1);
-    expect(statsEvents()[0]).toEqual({ kind: 'public', name: 'whatsapp:stats-updated', audience: { companyId: 'c1' }, payload: { companyId: 'c1', stats: figures(1) } });
+    expect(statsEvents()[0]).toEqual({ name: 'whatsapp:stats-updated', audience: { companyId: 'c1' }, payload: { companyId: 'c1', stats: figures(1) } });
 
     // More changes inside the interval: nothing until it ends, then exactly one.
     for (let ms = 0; ms < 900; ms += 100) {
@@ -84,7 +89,7 @@ describe('stats coalescer', () => {
     expect(statsEvents()).toHaveLength(3);
   });
 
-  it('keeps companies apart, and reacts to messages and chat updates but not to other events', async () => {
+  it('keeps companies apart, and reacts to changes of what it counts but not to other events', async () => {
     start();
     dirty('c1');
     dirty('c2');
@@ -92,13 +97,14 @@ describe('stats coalescer', () => {
     expect(statsEvents().map((e) => e.audience.companyId).sort()).toEqual(['c1', 'c2']);
 
     await vi.advanceTimersByTimeAsync(2000);
-    bus.emit('whatsapp:qr-updated', { companyId: 'c3', sessionId: 's' }, { sessionId: 's', qrCode: 'x' });
+    happened('session.qr_changed', 'c3', { sessionId: 's', qrCode: 'x' });
+    happened('typing.changed', 'c3', { sessionId: 's', chatId: 'x', isTyping: true, participantId: 'x', timestamp: '' });
     await vi.advanceTimersByTimeAsync(2000);
     expect(computations).toEqual(['c1', 'c2']);
 
-    bus.emit('whatsapp:chat-updated', { companyId: 'c3', sessionId: 's' }, { sessionId: 's', companyId: 'c3', chatId: 'x', lastMessageAt: null, lastMessageText: null, unreadCount: 0 });
+    happened('chat.updated', 'c3', { sessionId: 's', chatId: 'x', lastMessageAt: null, lastMessageText: null, unreadCount: 0 });
     await vi.advanceTimersByTimeAsync(2000);
-    bus.publish({ kind: 'internal', name: 'access.changed', companyId: 'c4', sessionId: 's', managerId: 'm', canRead: true });
+    happened('access.revoked', 'c4', { sessionId: 's', managerId: 'm', managerName: '', revokedBy: 'a', timestamp: '' });
     await vi.advanceTimersByTimeAsync(0);
     expect(computations).toEqual(['c1', 'c2', 'c3', 'c4']);
   });

@@ -7,11 +7,14 @@
 import type { Logger } from 'pino';
 import type { AccessClaims } from '../auth/tokens.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import type { DomainEvent, EventBus } from '../shared/event-bus.js';
+import type { AnyDomainEvent, DomainEventName } from '../events/domain-events.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { EventOutbox } from '../events/outbox.js';
 import type { StatsService } from './stats.service.js';
 
 export interface StatsCoalescerDeps {
   bus: EventBus;
+  publish: EventOutbox['publish'];
   stats: Pick<StatsService, 'liveForCompany' | 'liveFor'>;
   /** Users of the company with a live socket (Gateway.connectedUsers). */
   connectedUsers: (companyId: string) => Promise<AccessClaims[]>;
@@ -36,16 +39,21 @@ interface CompanyState {
 }
 
 /** The events after which a company's figures may differ. */
-function companyOf(event: DomainEvent): string | undefined {
-  if (event.kind === 'internal') {
-    return event.name === 'stats.dirty' || event.name === 'access.changed' ? event.companyId : undefined;
-  }
-  if (event.name === 'whatsapp:new-message' || event.name === 'whatsapp:chat-updated') return event.audience.companyId;
-  return undefined;
-}
+const CHANGES_STATS: ReadonlySet<DomainEventName> = new Set<DomainEventName>([
+  'message.stored',
+  'chat.updated',
+  'session.created',
+  'session.removed',
+  'session.connected',
+  'session.disconnected',
+  'access.granted',
+  'access.revoked',
+]);
+
+const companyOf = (event: AnyDomainEvent): string | undefined => (CHANGES_STATS.has(event.name) ? event.companyId : undefined);
 
 export function createStatsCoalescer(deps: StatsCoalescerDeps): StatsCoalescer {
-  const { bus, stats, logger } = deps;
+  const { bus, stats, logger, publish } = deps;
   const clock = deps.clock ?? systemClock;
   const intervalMs = deps.intervalMs ?? 1000;
   const companies = new Map<string, CompanyState>();
@@ -54,7 +62,7 @@ export function createStatsCoalescer(deps: StatsCoalescerDeps): StatsCoalescer {
   const publishFor = async (companyId: string): Promise<void> => {
     const companyStats = await stats.liveForCompany(companyId);
     if (stopped) return;
-    bus.emit('whatsapp:stats-updated', { companyId }, { companyId, stats: companyStats });
+    await publish('stats.recomputed', companyId, { stats: companyStats });
 
     const managers = (await deps.connectedUsers(companyId)).filter((u) => u.role === 'manager' && u.companyId === companyId);
     await Promise.all(
@@ -62,7 +70,7 @@ export function createStatsCoalescer(deps: StatsCoalescerDeps): StatsCoalescer {
         try {
           const own = await stats.liveFor(manager);
           if (!own || stopped) return;
-          bus.emit('whatsapp:stats-updated', { companyId, userIds: [manager.userId], excludeAdmins: true }, { companyId, stats: own });
+          await publish('stats.recomputed', companyId, { stats: own, forUserId: manager.userId });
         } catch (err) {
           logger.error({ err, companyId, userId: manager.userId }, 'could not compute manager stats');
         }

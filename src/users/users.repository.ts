@@ -1,5 +1,5 @@
 import { and, asc, count, eq } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
+import type { DbOrTx, Tx } from '../db/client.js';
 import { companies, users } from '../db/schema/index.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -76,14 +76,13 @@ export function createUsersRepository(db: DbOrTx) {
   return {
     ...createUsersQueries(db),
     /**
-     * Runs `fn` in a transaction holding the company row lock, so checks such as "the company keeps
-     * at least one admin" cannot be raced by two concurrent removals or demotions.
+     * Takes the company row lock for the rest of the caller's transaction and returns queries bound
+     * to it, so checks such as "the company keeps at least one admin" cannot be raced by two
+     * concurrent removals or demotions.
      */
-    async withCompanyLock<T>(companyId: string, fn: (repo: UsersQueries) => Promise<T>): Promise<T> {
-      return (db as Db).transaction(async (tx) => {
-        await tx.select({ id: companies.id }).from(companies).where(eq(companies.id, companyId)).for('no key update');
-        return fn(createUsersQueries(tx));
-      });
+    async lockCompany(tx: Tx, companyId: string): Promise<UsersQueries> {
+      await tx.select({ id: companies.id }).from(companies).where(eq(companies.id, companyId)).for('no key update');
+      return createUsersQueries(tx);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Role } from '../auth/tokens.js';
 import { hashPassword } from '../auth/password.js';
-import type { EventBus } from '../shared/event-bus.js';
+import type { EventOutbox } from '../events/outbox.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { isUniqueViolation, type UsersQueries, type UsersRepository } from './users.repository.js';
@@ -18,8 +18,8 @@ export type UserPatch = Partial<NewUserInput>;
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-export function createUsersService(deps: { users: UsersRepository; bus: EventBus; revokeAllTokens: (userId: string) => Promise<void> }) {
-  const { users, bus } = deps;
+export function createUsersService(deps: { users: UsersRepository; outbox: EventOutbox; revokeAllTokens: (userId: string) => Promise<void> }) {
+  const { users, outbox } = deps;
 
   const assertNotLastAdmin = async (repo: UsersQueries, companyId: string): Promise<void> => {
     if ((await repo.countAdmins(companyId)) <= 1) {
@@ -63,7 +63,8 @@ export function createUsersService(deps: { users: UsersRepository; bus: EventBus
       try {
         // Check and write under the company lock: two admins demoting each other at once must not
         // leave the company without an admin.
-        const { current, row } = await users.withCompanyLock(companyId, async (repo) => {
+        const { current, row } = await outbox.transaction(async (tx, emit) => {
+          const repo = await users.lockCompany(tx, companyId);
           const current = await repo.findById(companyId, id);
           if (!current) throw new NotFoundError('User');
           if (patch.role === 'manager' && current.role === 'admin') {
@@ -78,14 +79,14 @@ export function createUsersService(deps: { users: UsersRepository; bus: EventBus
             ...(passwordHash !== undefined && { passwordHash }),
           });
           if (!row) throw new NotFoundError('User');
+          // A new password or role ends every login of that user; live sockets joined rooms under
+          // the old role and must reconnect under the new one.
+          if (patch.password !== undefined || (patch.role !== undefined && patch.role !== current.role)) {
+            emit('user.access_ended', companyId, { userId: id });
+          }
           return { current, row };
         });
-        // A new password or role ends every other login of that user.
-        if (patch.password !== undefined || (patch.role !== undefined && patch.role !== current.role)) {
-          await deps.revokeAllTokens(id);
-          // Live sockets joined rooms under the old role; make them reconnect under the new one.
-          bus.publish({ kind: 'internal', name: 'user.disconnect', companyId, userId: id });
-        }
+        if (patch.password !== undefined || (patch.role !== undefined && patch.role !== current.role)) await deps.revokeAllTokens(id);
         return toUserView(row);
       } catch (err) {
         if (isUniqueViolation(err)) throw new ConflictError('A user with this email already exists', 'email_taken');
@@ -94,15 +95,16 @@ export function createUsersService(deps: { users: UsersRepository; bus: EventBus
     },
 
     async remove(companyId: string, actorId: string, id: string): Promise<void> {
-      await users.withCompanyLock(companyId, async (repo) => {
+      await outbox.transaction(async (tx, emit) => {
+        const repo = await users.lockCompany(tx, companyId);
         const current = await repo.findById(companyId, id);
         if (!current) throw new NotFoundError('User');
         if (id === actorId) throw new ForbiddenError('You cannot remove yourself');
         if (current.role === 'admin') await assertNotLastAdmin(repo, companyId);
         // Access grants and refresh tokens go with the row (foreign keys cascade).
         if (!(await repo.remove(companyId, id))) throw new NotFoundError('User');
+        emit('user.access_ended', companyId, { userId: id });
       });
-      bus.publish({ kind: 'internal', name: 'user.disconnect', companyId, userId: id });
     },
   };
 }

@@ -1,6 +1,6 @@
 /** Seed 004 error notifications to ERROR_WEBHOOK_URL, delivered through the outbox (with retries). */
 import type { Clock } from '../shared/clock.js';
-import type { ErrorNotifier } from '../sessions/session-lifecycle.js';
+import type { ErrorNotifier } from '../sessions/decrypt-errors.js';
 import type { WebhookOutbox } from './outbox.js';
 
 export interface SessionErrorWarning {

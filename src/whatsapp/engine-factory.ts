@@ -1,24 +1,29 @@
 /**
  * Chooses the engine from the configuration: the in-process simulator, or Baileys (against real
- * WhatsApp, a WHATSAPP_WEB_URL override, or the in-process loopback test server).
+ * WhatsApp, a WHATSAPP_WEB_URL override, or the in-process loopback test server). The two test
+ * modes also provide the simulator controls; production Baileys provides none.
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { EngineFactory } from './engine.js';
-import { createBaileysEngineFactory, createWaVersionResolver } from './engines/baileys/index.js';
+import { BaileysEngine, createBaileysEngineFactory, createWaVersionResolver } from './engines/baileys/index.js';
 import { routeLibsignalConsole } from './engines/baileys/libsignal-console.js';
-import { testServerControl, type LoopbackWhatsApp } from './engines/baileys/test-server-control.js';
-import { createSimulatorEngineFactory } from './engines/simulator/simulator-engine.js';
+import { createSimulatorEngines } from './engines/simulator/simulator-engine.js';
+import type { SimulatorControls } from './simulator-control.js';
+import { testServerControls, type LoopbackWhatsApp } from './test-server-control.js';
 
 export interface EngineSetup {
   factory: EngineFactory;
-  /** Whether the simulator control API is available. */
-  hasSimulatorControl: boolean;
+  /** Present in the simulator and test-server modes: the simulator API plays these. */
+  controls: SimulatorControls | undefined;
   close(): Promise<void>;
 }
 
-/** The loopback server lives with the test tooling; it is loaded only when asked for. */
+/**
+ * The loopback server lives with the test tooling (tools/), which the product never imports
+ * statically: it is loaded only when asked for.
+ */
 async function startTestServer(config: Config, logger: Logger): Promise<LoopbackWhatsApp> {
   const { WaTestServer } = await import('../../tools/wa-server/server.js');
   const server = await WaTestServer.start({
@@ -30,20 +35,15 @@ async function startTestServer(config: Config, logger: Logger): Promise<Loopback
   return server;
 }
 
-export async function createEngineFactory(config: Config, logger: Logger, override?: EngineFactory): Promise<EngineSetup> {
+export async function createEngineFactory(config: Config, logger: Logger, override?: { factory: EngineFactory; controls?: SimulatorControls }): Promise<EngineSetup> {
   const backoff = { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxRetries: config.reconnectMaxRetries };
-  if (override) return { factory: override, hasSimulatorControl: config.whatsappEngine === 'simulator', close: async () => undefined };
+  if (override) return { factory: override.factory, controls: override.controls, close: async () => undefined };
   if (config.whatsappEngine === 'simulator') {
-    return {
-      factory: createSimulatorEngineFactory({ backoff, qrMaxRefreshes: config.qrMaxRefreshes, qrRefreshMs: 20_000 }),
-      hasSimulatorControl: true,
-      close: async () => undefined,
-    };
+    return { ...createSimulatorEngines({ backoff, qrMaxRefreshes: config.qrMaxRefreshes, qrRefreshMs: 20_000 }), close: async () => undefined };
   }
   routeLibsignalConsole(logger);
   const testServer = config.whatsappTestServer ? await startTestServer(config, logger) : undefined;
-  const waWebSocketUrl = testServer?.url ?? config.whatsappWebUrl;
-  const factory = createBaileysEngineFactory({
+  const baileys = createBaileysEngineFactory({
     backoff,
     qrMaxRefreshes: config.qrMaxRefreshes,
     resolveVersion: createWaVersionResolver({
@@ -52,12 +52,17 @@ export async function createEngineFactory(config: Config, logger: Logger, overri
       // The loopback server accepts any version: never ask web.whatsapp.com for it.
       fetchLatest: !testServer,
     }),
-    ...(waWebSocketUrl && { waWebSocketUrl }),
-    ...(testServer && { control: (engine) => testServerControl(testServer, engine) }),
+    ...((testServer?.url ?? config.whatsappWebUrl) && { waWebSocketUrl: testServer?.url ?? config.whatsappWebUrl }),
   });
+  if (!testServer) return { factory: baileys, controls: undefined, close: async () => undefined };
+  const controls = testServerControls(testServer);
   return {
-    factory,
-    hasSimulatorControl: testServer !== undefined,
-    close: async () => testServer?.close(),
+    factory: (ctx) => {
+      const engine = baileys(ctx);
+      if (engine instanceof BaileysEngine) controls.track(ctx.sessionId, engine);
+      return engine;
+    },
+    controls,
+    close: () => testServer.close(),
   };
 }

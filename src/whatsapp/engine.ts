@@ -83,6 +83,8 @@ export type EngineEvent =
       /** Reconnect attempt number and delay when willReconnect. */
       attempt?: number;
       retryInMs?: number;
+      /** For `closed`: the reason given to `stop()`. */
+      closeReason?: string;
     }
   | { type: 'message'; message: EngineMessage }
   | {
@@ -106,7 +108,12 @@ export type EngineEvent =
     }
   | { type: 'error'; errorType: string; message: string };
 
-export type EngineEventHandler = (event: EngineEvent) => void;
+/**
+ * May return a promise that settles once the event is durably handled (a message stored): an
+ * engine that must not acknowledge anything before that (the simulator API, the inbound journal)
+ * awaits it; others only report its failure.
+ */
+export type EngineEventHandler = (event: EngineEvent) => void | Promise<void>;
 
 export type OutgoingContent =
   | { type: 'text'; text: string }
@@ -160,8 +167,6 @@ export interface WhatsAppEngine {
   sendPresence(chatJid: string, state: 'composing' | 'paused'): Promise<void>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   on(handler: EngineEventHandler): () => void;
-  /** The test-double control surface, in simulator and test-server modes only. */
-  readonly simulator?: SimulatorControl;
 }
 
 /** Signal/auth persistence the real engine needs; implemented on the database. */
@@ -191,40 +196,3 @@ export interface EngineContext {
 }
 
 export type EngineFactory = (ctx: EngineContext) => WhatsAppEngine;
-
-// ---- Simulator control (API.md "Simulator engine and its control API") ----
-
-export interface SimInbound {
-  from: string;
-  fromName?: string;
-  body: string;
-  type?: 'text';
-  messageId?: string;
-  timestamp?: Date;
-  groupId?: string;
-  groupName?: string;
-  status?: boolean;
-}
-
-export type SimSentRecord =
-  | {
-      kind: 'message';
-      messageId: string;
-      to: string;
-      body: string | null;
-      messageType: MessageType;
-      at: string;
-    }
-  | { kind: 'read-receipt'; chatId: string; messageIds: string[]; at: string }
-  | { kind: 'presence'; chatId: string; state: 'composing' | 'paused'; at: string };
-
-export interface SimulatorControl {
-  scan(phoneNumber: string): Promise<void>;
-  inbound(msg: SimInbound): Promise<{ messageId: string }>;
-  typing(args: { chatId: string; isTyping: boolean; participantId?: string }): Promise<void>;
-  receipt(args: { messageId: string; status: 'delivered' | 'read' }): Promise<void>;
-  decryptErrors(args: { kind: 'bad_mac' | 'bad_decrypt'; from: string; count: number }): Promise<void>;
-  connectionLoss(reason: 'connection_lost' | 'logged_out' | 'replaced'): Promise<void>;
-  sendFailures(args: { errorType: 'rate_limit' | 'network' | 'not_on_whatsapp'; count: number }): Promise<void>;
-  sent(): Promise<SimSentRecord[]>;
-}

@@ -11,7 +11,8 @@ export interface SessionRef {
   companyId: string;
 }
 
-export type EngineEventSink = (session: SessionRef, event: EngineEvent) => void;
+/** Settles once the event is durably handled (see EngineEventHandler). */
+export type EngineEventSink = (session: SessionRef, event: EngineEvent) => Promise<void>;
 
 export interface SessionRegistry {
   /** Starts the session's engine unless it is already running. */
@@ -20,7 +21,7 @@ export interface SessionRegistry {
   stop(sessionId: string, reason: string): Promise<void>;
   /** Logs the device out and wipes credentials, whether or not the engine is running. */
   logout(session: SessionRef): Promise<void>;
-  /** The live engine, for commands (send, read, presence) and the simulator control. */
+  /** The live engine, for commands (send, read, presence). */
   get(sessionId: string): WhatsAppEngine | undefined;
   isRunning(sessionId: string): boolean;
   /** Stops every engine without reporting closes: the sessions stay active and restore on boot. */
@@ -68,20 +69,17 @@ export function createLocalRegistry(deps: RegistryDeps): SessionRegistry {
       // An engine that stops for good (logged out, replaced, failed) frees its slot so that a
       // later start creates a fresh one.
       if (event.type === 'disconnected' && !event.willReconnect && live.get(ref.id)?.engine === engine) release(ref.id);
-      try {
-        deps.onEvent(ref, event);
-      } catch (err) {
-        logger.error({ err, event: event.type }, 'engine event sink failed');
-      }
+      return deps.onEvent(ref, event);
     });
     live.set(ref.id, { ref, engine, unsubscribe });
     const run = engine
       .start()
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         logger.error({ err }, 'engine failed to start');
         release(ref.id);
-        deps.onEvent(ref, { type: 'error', errorType: 'engine_start_failed', message: err instanceof Error ? err.message : String(err) });
+        await deps.onEvent(ref, { type: 'error', errorType: 'engine_start_failed', message: err instanceof Error ? err.message : String(err) });
       })
+      .catch((err: unknown) => logger.error({ err }, 'could not report the failed start'))
       .finally(() => starting.delete(ref.id));
     starting.set(ref.id, run);
     return run;

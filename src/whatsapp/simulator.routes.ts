@@ -9,9 +9,10 @@ import { caller } from '../http/auth-hooks.js';
 import { errorResponses, ok, RowId } from '../http/schemas.js';
 import type { AccessPolicy } from '../managers/access-policy.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
-import { EngineSendError, type SimInbound, type SimulatorControl } from './engine.js';
+import { EngineSendError } from './engine.js';
 import { InvalidJidError } from './jid.js';
 import type { SessionRegistry } from './registry.js';
+import type { SimInbound, SimulatorControl, SimulatorControls } from './simulator-control.js';
 
 const Params = Type.Object({ sessionId: RowId });
 const Phone = Type.String({ minLength: 3, maxLength: 64 });
@@ -19,7 +20,7 @@ const Done = Type.Object({ success: Type.Literal(true), message: Type.String() }
 
 export function registerSimulatorRoutes(
   app: FastifyInstance,
-  deps: { hooks: AuthHooks; policy: AccessPolicy; registry: SessionRegistry },
+  deps: { hooks: AuthHooks; policy: AccessPolicy; registry: SessionRegistry; controls: SimulatorControls },
 ): void {
   const common = { tags: ['simulator'], security: [{ bearerAuth: [] }] };
   const base = '/api/simulator/sessions/:sessionId';
@@ -27,7 +28,7 @@ export function registerSimulatorRoutes(
   const control = async (request: { params: unknown; auth?: unknown }, fn: (c: SimulatorControl) => Promise<unknown>) => {
     const { sessionId } = request.params as { sessionId: string };
     const session = await deps.policy.session(caller(request as never), sessionId, 'admin');
-    const sim = deps.registry.get(session.id)?.simulator;
+    const sim = deps.registry.isRunning(session.id) ? deps.controls.of(session.id) : undefined;
     if (!sim) throw new ConflictError('The session is not running; start it first', 'session_not_running');
     try {
       return await fn(sim);

@@ -5,7 +5,7 @@
  * of API.md, so the gateway drives either engine through the same routes.
  */
 import type { proto } from 'baileys';
-import type { SimInbound, SimSentRecord } from '../../src/whatsapp/engine.js';
+import type { SimInbound, SimSentRecord } from '../../src/whatsapp/simulator-control.js';
 import { lidFor } from './directory.js';
 import { deviceKey, type Chat, type SendFault } from './messenger.js';
 import { node, unixNow } from './nodes.js';

@@ -7,7 +7,8 @@
 import { deflateSync } from 'node:zlib';
 import { jidDecode, proto, type BinaryNode } from 'baileys';
 import type { Logger } from 'pino';
-import type { MessageType, SimSentRecord } from '../../src/whatsapp/engine.js';
+import type { MessageType } from '../../src/whatsapp/engine.js';
+import type { SimSentRecord } from '../../src/whatsapp/simulator-control.js';
 import type { Connection } from './connection.js';
 import type { AccountRecord, ContactRecord, DeviceRecord, Directory } from './directory.js';
 import { resolveUser } from './iq.js';

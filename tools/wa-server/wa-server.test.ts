@@ -11,8 +11,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderQr } from '../../src/sessions/qr.js';
 import type { AuthStateStore, EngineEvent, OutgoingContent, WhatsAppEngine } from '../../src/whatsapp/engine.js';
+import type { BaileysEngine} from '../../src/whatsapp/engines/baileys/index.js';
 import { createBaileysEngineFactory } from '../../src/whatsapp/engines/baileys/index.js';
-import { testServerControl } from '../../src/whatsapp/engines/baileys/test-server-control.js';
+import { testServerControls } from '../../src/whatsapp/test-server-control.js';
 import { buildCertChain } from './cert.js';
 import { WaTestServer } from './server.js';
 
@@ -75,6 +76,7 @@ class Recorder {
 describe('the Baileys engine on the loopback WhatsApp Web server', () => {
   let stateFile: string;
   let server: WaTestServer;
+  let controls: ReturnType<typeof testServerControls>;
   let engine: WhatsAppEngine;
   let rec: Recorder;
   const auth = memoryAuthStore();
@@ -86,7 +88,6 @@ describe('the Baileys engine on the loopback WhatsApp Web server', () => {
       qrMaxRefreshes: 3,
       resolveVersion: async () => [2, 3000, 1027934701],
       waWebSocketUrl: server.url,
-      control: (e) => testServerControl(server, e),
     });
     const e = factory({
       sessionId: 's1',
@@ -95,11 +96,12 @@ describe('the Baileys engine on the loopback WhatsApp Web server', () => {
       auth: auth.store,
       getStoredMessage: async (_chat, id) => ours.get(id) ?? null,
     });
+    controls.track('s1', e as BaileysEngine);
     rec = new Recorder();
     e.on(rec.push);
     return e;
   };
-  const sim = () => engine.simulator!;
+  const sim = () => controls.of('s1')!;
   /** The linked device's Signal sessions with Dana, under her phone number or her LID. */
   const danaSessions = async () => {
     const lid = server.dir.contact(DANA)!.lid;
@@ -109,6 +111,7 @@ describe('the Baileys engine on the loopback WhatsApp Web server', () => {
   beforeAll(async () => {
     stateFile = path.join(await mkdtemp(path.join(tmpdir(), 'wa-server-')), 'state.json');
     server = await WaTestServer.start({ stateFile });
+    controls = testServerControls(server);
   });
 
   afterAll(async () => {
@@ -136,6 +139,7 @@ describe('the Baileys engine on the loopback WhatsApp Web server', () => {
     await server.close();
     await engine.stop();
     server = await WaTestServer.start({ stateFile });
+    controls = testServerControls(server);
     engine = newEngine();
     await engine.start();
     await rec.next('connected');

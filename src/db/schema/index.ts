@@ -286,3 +286,22 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_company_idx').on(t.companyId, t.createdAt)],
 );
+
+/**
+ * The transactional outbox of domain events: each row is written in the same transaction as the
+ * data it describes, so nothing is announced that was not stored and nothing stored goes
+ * unannounced. Kept for a while after publication (webhooks read it); pruned by age.
+ */
+export const domainEvents = pgTable(
+  'domain_events',
+  {
+    /** Time-ordered (shared/ids.ts). */
+    id: text('id').primaryKey(),
+    companyId: text('company_id').notNull(),
+    sessionId: text('session_id'),
+    name: text('name').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('domain_events_created_idx').on(t.createdAt)],
+);

@@ -142,7 +142,7 @@ function setup(opts: { maxRetries?: number; qrMaxRefreshes?: number; openTimeout
     auth: store,
     getStoredMessage: async (chat, id) => stored.get(`${chat}/${id}`) ?? null,
   });
-  engine.on((e) => events.push(e));
+  engine.on((e) => void events.push(e));
   const last = () => fakes[fakes.length - 1]!;
   const of = <T extends EngineEvent['type']>(type: T) => events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
   return { engine, fakes, last, events, of, store, keys, stored };
@@ -306,7 +306,7 @@ describe('connection lifecycle', () => {
     const t = await connected();
     await t.engine.stop('maintenance');
     await t.engine.stop();
-    expect(t.of('disconnected')).toEqual([{ type: 'disconnected', reason: 'closed', willReconnect: false, message: 'maintenance' }]);
+    expect(t.of('disconnected')).toEqual([{ type: 'disconnected', reason: 'closed', willReconnect: false, message: 'Closed on request', closeReason: 'maintenance' }]);
     expect(t.last().sock.end).toHaveBeenCalledWith(undefined);
     t.last().ev.emit('connection.update', { connection: 'open' });
     expect(t.of('connected')).toHaveLength(1);
@@ -316,8 +316,8 @@ describe('connection lifecycle', () => {
 
   it('stop() during a backoff wait cancels the reconnect', async () => {
     const t = await connected();
+    // The close is handled synchronously up to the backoff timer; stop before that 5 ms timer can fire.
     t.last().close(DisconnectReason.connectionClosed);
-    await tick();
     await t.engine.stop();
     await new Promise((r) => setTimeout(r, 40));
     expect(t.fakes).toHaveLength(1);

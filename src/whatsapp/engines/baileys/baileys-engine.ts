@@ -13,7 +13,6 @@ import {
   type ReadKey,
   type SendOptions,
   type SentMessage,
-  type SimulatorControl,
   type WhatsAppEngine,
 } from '../../engine.js';
 import { loadAuthState, type DbAuthState } from './auth-state.js';
@@ -22,7 +21,7 @@ import { toBaileysJid, toCanonical } from './jids.js';
 import { createHookedLogger, type BaileysLogger } from './logger-hook.js';
 import { createMemoryCache, type CacheStore } from './memory-cache.js';
 import { lookupOwnMessage, sendOutgoing, toReadKeys, toSendError } from './outgoing.js';
-import { EventHub } from './event-hub.js';
+import { EventHub } from '../../event-hub.js';
 import { decideOnClose } from './reconnect.js';
 import { SUBSCRIBED_EVENTS, transportError, type BaileysEngineOptions, type BaileysSocket } from './socket.js';
 
@@ -52,7 +51,6 @@ export class BaileysEngine implements WhatsAppEngine {
   private ownJid: string | undefined;
   private qrWaiters: (() => void)[] = [];
   private lastQr: string | undefined;
-  readonly simulator?: SimulatorControl;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -66,7 +64,6 @@ export class BaileysEngine implements WhatsAppEngine {
       const sock = this.sock;
       if (sock) this.track('decrypt_log', this.inbound.onDecryptLog(sock, signal));
     });
-    if (opts.control) this.simulator = opts.control(this);
     this.inbound = new InboundTranslator({
       ctx,
       emit: (e) => this.emit(e),
@@ -316,7 +313,9 @@ export class BaileysEngine implements WhatsAppEngine {
 
   async stop(reason?: string): Promise<void> {
     const wasRunning = await this.shutdown((sock) => sock.end(undefined));
-    if (wasRunning) this.emit({ type: 'disconnected', reason: 'closed', willReconnect: false, message: reason ?? 'Closed on request' });
+    if (wasRunning) {
+      this.emit({ type: 'disconnected', reason: 'closed', willReconnect: false, message: 'Closed on request', ...(reason && { closeReason: reason }) });
+    }
   }
 
   async logout(): Promise<void> {

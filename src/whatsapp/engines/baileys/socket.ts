@@ -1,7 +1,6 @@
 /** The part of Baileys' socket the engine uses, so tests can inject a fake with the real event shapes. */
 import type { BaileysEventMap, UserFacingSocketConfig, WABrowserDescription, WASocket } from 'baileys';
 import type { BackoffPolicy } from '../../backoff.js';
-import type { SimulatorControl } from '../../engine.js';
 import type { WaVersion } from './version.js';
 
 export type BaileysSocket = Pick<
@@ -58,8 +57,6 @@ export interface BaileysEngineOptions {
   maxRestartStreak?: number;
   /** How long a send waits for WhatsApp's ack before it stands unconfirmed. Default 15000. */
   ackTimeoutMs?: number;
-  /** The simulator control surface, when the engine talks to the loopback test server. */
-  control?: (engine: { readonly currentQr: string | undefined; readonly linkedDeviceJid: string | undefined }) => SimulatorControl;
 }
 
 /** An error shaped like Baileys' Boom (`output.statusCode`), without depending on @hapi/boom. */

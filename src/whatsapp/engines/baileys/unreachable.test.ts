@@ -72,7 +72,7 @@ async function runUntilFailed(url: string) {
     auth: memoryStore(),
     getStoredMessage: async () => null,
   });
-  engine.on((e) => events.push(e));
+  engine.on((e) => void events.push(e));
   await expect(engine.start()).resolves.toBeUndefined();
   await vi.waitFor(() => expect(events.some((e) => e.type === 'disconnected' && !e.willReconnect)).toBe(true), { timeout: 20_000 });
   // Give late socket callbacks a chance to surface as unhandled rejections.

@@ -15,13 +15,12 @@ import {
   type ReadKey,
   type SendOptions,
   type SentMessage,
-  type SimInbound,
-  type SimSentRecord,
-  type SimulatorControl,
   type WhatsAppEngine,
 } from '../../engine.js';
+import { EventHub } from '../../event-hub.js';
 import { toCanonicalJid } from '../../jid.js';
 import { newWaMessageId } from '../../message-id.js';
+import type { SimInbound, SimSentRecord, SimulatorControl, SimulatorControls } from '../../simulator-control.js';
 
 export interface SimulatorOptions {
   backoff: BackoffPolicy;
@@ -37,7 +36,7 @@ interface SimCreds {
 type SimState = 'idle' | 'qr' | 'connecting' | 'connected' | 'stopped';
 
 export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
-  private readonly handlers = new Set<EngineEventHandler>();
+  private readonly hub: EventHub;
   private state: SimState = 'idle';
   private creds: SimCreds | null = null;
   private qrCount = 0;
@@ -50,26 +49,19 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
   /** Our sent message ids → recipient chat, so receipts can name their chat. */
   private readonly sentTo = new Map<string, string>();
 
-  readonly simulator: SimulatorControl = this;
-
   constructor(
     private readonly ctx: EngineContext,
     private readonly opts: SimulatorOptions,
-  ) {}
+  ) {
+    this.hub = new EventHub(ctx.logger);
+  }
 
   on(handler: EngineEventHandler): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+    return this.hub.on(handler);
   }
 
   private emit(event: EngineEvent): void {
-    for (const h of this.handlers) {
-      try {
-        h(event);
-      } catch (err) {
-        this.ctx.logger.error({ err, event: event.type }, 'engine event handler failed');
-      }
-    }
+    this.hub.emit(event);
   }
 
   private clearTimer(): void {
@@ -83,7 +75,7 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
       this.timer = undefined;
       Promise.resolve()
         .then(fn)
-        .catch((err: unknown) => this.emit({ type: 'error', errorType: 'engine_error', message: String(err) }));
+        .catch((err: unknown) => this.hub.fail('engine_error', err));
     }, ms);
     this.timer.unref();
   }
@@ -123,11 +115,13 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
     this.later(this.opts.qrRefreshMs, () => this.showQr());
   }
 
-  async stop(): Promise<void> {
+  async stop(reason?: string): Promise<void> {
     const wasRunning = this.state !== 'stopped' && this.state !== 'idle';
     this.clearTimer();
     this.state = 'stopped';
-    if (wasRunning) this.emit({ type: 'disconnected', reason: 'closed', willReconnect: false, message: 'Closed on request' });
+    if (wasRunning) {
+      this.emit({ type: 'disconnected', reason: 'closed', willReconnect: false, message: 'Closed on request', ...(reason && { closeReason: reason }) });
+    }
   }
 
   async logout(): Promise<void> {
@@ -226,7 +220,9 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
       this.contactSessions.add(user);
     }
     if (msg.groupName && msg.groupId) this.emit({ type: 'chat-meta', chatJid, name: msg.groupName });
-    this.emit({
+    // The control API answers only once the message is stored, as WhatsApp counts a message
+    // received only once the device acknowledged it.
+    await this.hub.deliver({
       type: 'message',
       message: {
         messageId,
@@ -263,7 +259,7 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
     this.assertConnected();
     const chatJid = this.sentTo.get(args.messageId);
     if (!chatJid) throw new EngineSendError('unknown', `No message ${args.messageId} was sent by this session`);
-    this.emit({ type: 'message-status', messageId: args.messageId, chatJid, status: args.status, timestamp: new Date() });
+    await this.hub.deliver({ type: 'message-status', messageId: args.messageId, chatJid, status: args.status, timestamp: new Date() });
   }
 
   async decryptErrors(args: { kind: 'bad_mac' | 'bad_decrypt'; from: string; count: number }): Promise<void> {
@@ -280,7 +276,7 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
         keysRemoved = ids.length;
       }
       const detail = args.kind === 'bad_mac' ? 'Bad MAC' : 'InvalidMessageException: bad decrypt';
-      this.emit({
+      await this.hub.deliver({
         type: 'message',
         message: {
           messageId,
@@ -295,7 +291,7 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
           origin: 'live',
         },
       });
-      this.emit({ type: 'decrypt-error', kind: args.kind, senderJid, messageId, detail, ...(keysRemoved !== undefined && { keysRemoved }) });
+      await this.hub.deliver({ type: 'decrypt-error', kind: args.kind, senderJid, messageId, detail, ...(keysRemoved !== undefined && { keysRemoved }) });
     }
   }
 
@@ -351,6 +347,15 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
   }
 }
 
-export function createSimulatorEngineFactory(opts: SimulatorOptions) {
-  return (ctx: EngineContext): WhatsAppEngine => new SimulatorEngine(ctx, opts);
+/** The engine factory, and the control of each session's latest engine (the simulator API plays them). */
+export function createSimulatorEngines(opts: SimulatorOptions): { factory: (ctx: EngineContext) => WhatsAppEngine; controls: SimulatorControls } {
+  const engines = new Map<string, SimulatorEngine>();
+  return {
+    factory: (ctx) => {
+      const engine = new SimulatorEngine(ctx, opts);
+      engines.set(ctx.sessionId, engine);
+      return engine;
+    },
+    controls: { of: (sessionId) => engines.get(sessionId) },
+  };
 }

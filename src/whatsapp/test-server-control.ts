@@ -1,9 +1,10 @@
 /**
- * The simulator control API for a Baileys engine connected to the loopback WhatsApp Web test
- * server: the same operations, played by that server's phone and contacts for this engine's
+ * The simulator control API for Baileys engines connected to the loopback WhatsApp Web test
+ * server: the same operations, played by that server's phone and contacts for each engine's
  * linked device (its QR to scan, its device JID for everything after).
  */
-import { EngineSendError, type SimInbound, type SimSentRecord, type SimulatorControl } from '../../engine.js';
+import { EngineSendError } from './engine.js';
+import type { SimInbound, SimSentRecord, SimulatorControl, SimulatorControls } from './simulator-control.js';
 
 /** What the test server offers per linked device (tools/wa-server's DeviceControl). */
 export type DeviceControl = Omit<SimulatorControl, 'scan'>;
@@ -15,7 +16,8 @@ export interface LoopbackWhatsApp {
   close(): Promise<void>;
 }
 
-interface EngineView {
+/** What the control needs to know of a Baileys engine (not part of the engine seam). */
+export interface LinkableEngine {
   readonly currentQr: string | undefined;
   readonly linkedDeviceJid: string | undefined;
 }
@@ -30,7 +32,7 @@ async function asEngineError<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function testServerControl(server: LoopbackWhatsApp, engine: EngineView): SimulatorControl {
+function controlOf(server: LoopbackWhatsApp, engine: LinkableEngine): SimulatorControl {
   const device = (): DeviceControl => {
     const jid = engine.linkedDeviceJid;
     if (!jid) throw new EngineSendError('not_connected', 'The session has no linked device yet');
@@ -50,5 +52,17 @@ export function testServerControl(server: LoopbackWhatsApp, engine: EngineView):
     connectionLoss: (reason) => asEngineError(() => device().connectionLoss(reason)),
     sendFailures: (args) => asEngineError(() => device().sendFailures(args)),
     sent: (): Promise<SimSentRecord[]> => asEngineError(() => device().sent()),
+  };
+}
+
+/** Controls for the engines of this process, keyed by session; `track` registers each new engine. */
+export function testServerControls(server: LoopbackWhatsApp): SimulatorControls & { track(sessionId: string, engine: LinkableEngine): void } {
+  const engines = new Map<string, LinkableEngine>();
+  return {
+    track: (sessionId, engine) => void engines.set(sessionId, engine),
+    of: (sessionId) => {
+      const engine = engines.get(sessionId);
+      return engine && controlOf(server, engine);
+    },
   };
 }
