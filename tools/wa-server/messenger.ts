@@ -42,6 +42,15 @@ function messageTypeOf(m: proto.IMessage): { body: string | null; type: MessageT
   return { body: null, type: 'unknown' };
 }
 
+/** A contact's message as its phone keeps it, to send again on a retry receipt. */
+interface RecentMessage {
+  account: string;
+  contact: string;
+  message: proto.IMessage;
+  chat: Chat;
+  t: string;
+}
+
 interface SentIndexEntry {
   deviceKey: string;
   /** The chat on the wire: the contact's PN jid, a group or status@broadcast. */
@@ -53,6 +62,7 @@ export class Messenger {
   private readonly records = new Map<string, SimSentRecord[]>();
   private readonly sentIndex = new Map<string, SentIndexEntry>();
   private readonly faults = new Map<string, SendFault[]>();
+  private readonly recent = new Map<string, RecentMessage>();
 
   constructor(private readonly hub: Hub) {}
 
@@ -106,36 +116,64 @@ export class Messenger {
     opts: { id?: string; timestamp?: Date; chat: Chat; fault?: 'bad_mac' | 'bad_decrypt' },
   ): Promise<string> {
     const id = opts.id ?? phoneMessageId();
-    const party = this.hub.dir.party(contact.party);
     const t = String(Math.floor((opts.timestamp ?? new Date()).getTime() / 1000));
-    const notify = contact.name;
+    if (!opts.fault) this.remember(id, { account: account.phone, contact: contact.phone, message, chat: opts.chat, t });
     for (const device of Object.values(account.devices)) {
-      const peer = peerOf(account.phone, device.id);
-      const bundle = () => this.hub.dir.deviceBundle(device);
-      let stanza: BinaryNode;
-      if (opts.chat.kind === 'individual') {
-        const enc = opts.fault === 'bad_mac' ? await party.badMac(peer, message, bundle()) : await party.encrypt(peer, message, bundle);
-        stanza = node('message', { from: pnJid(contact.phone), sender_lid: `${contact.lid}@lid`, id, t, type: 'text', notify }, [encNode(enc)]);
-      } else {
-        const chatJid = opts.chat.kind === 'group' ? opts.chat.jid : 'status@broadcast';
-        const { skdm, skmsg } = await party.encryptGroup(chatJid, peerOf(contact.phone, 0), message, opts.fault === 'bad_decrypt');
-        const holders = (contact.senderKeySentTo[chatJid] ??= []);
-        const content: BinaryNode[] = [];
-        if (!holders.includes(peer)) {
-          const distribution = { senderKeyDistributionMessage: { groupId: chatJid, axolotlSenderKeyDistributionMessage: skdm } };
-          content.push(encNode(await party.encrypt(peer, distribution, bundle)));
-          holders.push(peer);
-        }
-        content.push(node('enc', { v: '2', type: 'skmsg' }, skmsg));
-        stanza = node(
-          'message',
-          { from: chatJid, participant: pnJid(contact.phone), participant_lid: `${contact.lid}@lid`, id, t, type: 'text', notify, addressing_mode: 'pn' },
-          content,
-        );
-      }
-      this.deliver(account, device, stanza);
+      this.deliver(account, device, await this.stanzaFor(account, device, contact, message, { id, t, chat: opts.chat, ...(opts.fault && { fault: opts.fault }) }));
     }
     return id;
+  }
+
+  /** One contact's message, encrypted for one linked device as the contact's phone would. */
+  private async stanzaFor(
+    account: AccountRecord,
+    device: DeviceRecord,
+    contact: ContactRecord,
+    message: proto.IMessage,
+    opts: { id: string; t: string; chat: Chat; fault?: 'bad_mac' | 'bad_decrypt' },
+  ): Promise<BinaryNode> {
+    const party = this.hub.dir.party(contact.party);
+    const peer = peerOf(account.phone, device.id);
+    const bundle = () => this.hub.dir.deviceBundle(device);
+    const { id, t } = opts;
+    const notify = contact.name;
+    if (opts.chat.kind === 'individual') {
+      const enc = opts.fault === 'bad_mac' ? await party.badMac(peer, message, bundle()) : await party.encrypt(peer, message, bundle);
+      return node('message', { from: pnJid(contact.phone), sender_lid: `${contact.lid}@lid`, id, t, type: 'text', notify }, [encNode(enc)]);
+    }
+    const chatJid = opts.chat.kind === 'group' ? opts.chat.jid : 'status@broadcast';
+    const { skdm, skmsg } = await party.encryptGroup(chatJid, peerOf(contact.phone, 0), message, opts.fault === 'bad_decrypt');
+    const holders = (contact.senderKeySentTo[chatJid] ??= []);
+    const content: BinaryNode[] = [];
+    if (!holders.includes(peer)) {
+      const distribution = { senderKeyDistributionMessage: { groupId: chatJid, axolotlSenderKeyDistributionMessage: skdm } };
+      content.push(encNode(await party.encrypt(peer, distribution, bundle)));
+      holders.push(peer);
+    }
+    content.push(node('enc', { v: '2', type: 'skmsg' }, skmsg));
+    return node(
+      'message',
+      { from: chatJid, participant: pnJid(contact.phone), participant_lid: `${contact.lid}@lid`, id, t, type: 'text', notify, addressing_mode: 'pn' },
+      content,
+    );
+  }
+
+  private remember(id: string, sent: RecentMessage): void {
+    this.recent.set(id, sent);
+    // What a contact's phone keeps to answer retry receipts: recent messages only.
+    if (this.recent.size > 20_000) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /**
+   * A device could not decrypt a contact's message and asked for it again (a retry receipt): the
+   * contact's phone encrypts it anew for that device (its session was just reset, so a fresh one
+   * is built from the device's pre-keys) and sends it again under the same id, as WhatsApp does.
+   */
+  private async resend(account: AccountRecord, device: DeviceRecord, id: string): Promise<void> {
+    const sent = this.recent.get(id);
+    const contact = sent && sent.account === account.phone ? this.hub.dir.contact(sent.contact) : undefined;
+    if (!sent || !contact) return;
+    this.deliver(account, device, await this.stanzaFor(account, device, contact, sent.message, { id, t: sent.t, chat: sent.chat }));
   }
 
   /** After the first login of a new device, the phone sends the initial history (inline, empty). */
@@ -239,6 +277,7 @@ export class Messenger {
           const at = holders.indexOf(peer);
           if (at >= 0) holders.splice(at, 1);
         }
+        this.resend(account, device, stanza.attrs.id!).catch((err: unknown) => this.hub.logger.warn({ err, id: stanza.attrs.id }, 'could not resend after a retry receipt'));
       }
     }
     conn.send(node('ack', { class: 'receipt', id: stanza.attrs.id, from: chat, ...(type && { type }) }));

@@ -97,7 +97,13 @@ export class WaTestServer implements Hub, ConnectionHandler {
       accounts: this.dir.accounts().map((a) => ({
         phone: a.phone,
         lid: a.lid,
-        devices: Object.values(a.devices).map((d) => ({ jid: `${a.phone}:${d.id}@s.whatsapp.net`, online: this.online.has(deviceKey(a.phone, d.id)), linkedAt: d.linkedAt })),
+        devices: Object.values(a.devices).map((d) => ({
+          jid: `${a.phone}:${d.id}@s.whatsapp.net`,
+          online: this.online.has(deviceKey(a.phone, d.id)),
+          linkedAt: d.linkedAt,
+          // Stanzas sent to the device and not yet acknowledged (delivered again at its next login).
+          pending: d.pending.length,
+        })),
       })),
     };
   }

@@ -14,7 +14,9 @@ import {
   type SignalKeyStore,
 } from 'baileys';
 import type { AuthStateStore } from '../../engine.js';
+import { JOURNAL_KEY_TYPE } from './inbound-journal.js';
 import type { BaileysLogger } from './logger-hook.js';
+import { createMemoryCache, type CacheStore } from './memory-cache.js';
 
 export const serialize = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
 export const deserialize = <T>(text: string): T => JSON.parse(text, BufferJSON.reviver) as T;
@@ -64,6 +66,15 @@ export function makeDbKeyStore(store: AuthStateStore): SignalKeyStore {
   };
 }
 
+/**
+ * Baileys' key cache (5 minutes, bounded), minus the inbound journal: journal entries are written
+ * once and read back only after a restart, so caching their plaintext would only hold memory.
+ */
+function keyCache(): CacheStore {
+  const cache = createMemoryCache(5 * 60 * 1000, 20_000);
+  return { ...cache, set: (key, value) => (key.startsWith(`${JOURNAL_KEY_TYPE}.`) ? undefined : cache.set(key, value)) };
+}
+
 export interface DbAuthState {
   state: AuthenticationState;
   /** Persists the whole creds object; calls are written in order, the last one wins. */
@@ -86,7 +97,7 @@ export async function loadAuthState(store: AuthStateStore, logger: BaileysLogger
     return next;
   };
   return {
-    state: { creds, keys: makeCacheableSignalKeyStore(makeDbKeyStore(store), logger) },
+    state: { creds, keys: makeCacheableSignalKeyStore(makeDbKeyStore(store), logger, keyCache()) },
     saveCreds,
     flush: () => chain,
     isStored: stored !== null,

@@ -2,7 +2,7 @@
  * The WhatsAppEngine on Baileys: one socket at a time per session, recreated on reconnect.
  * Connection trouble never rejects `start()`; it becomes `disconnected` events and a backoff loop.
  */
-import { Browsers, type BaileysEventMap } from 'baileys';
+import { addTransactionCapability, Browsers, DEFAULT_CONNECTION_CONFIG, type BaileysEventMap, type BinaryNode } from 'baileys';
 import { backoffDelay } from '../../backoff.js';
 import {
   EngineSendError,
@@ -16,7 +16,8 @@ import {
   type WhatsAppEngine,
 } from '../../engine.js';
 import { loadAuthState, type DbAuthState } from './auth-state.js';
-import { InboundTranslator } from './inbound.js';
+import { InboundTranslator, type InboundSocket } from './inbound.js';
+import { InboundJournal } from './inbound-journal.js';
 import { toBaileysJid, toCanonical } from './jids.js';
 import { createHookedLogger, type BaileysLogger } from './logger-hook.js';
 import { createMemoryCache, type CacheStore } from './memory-cache.js';
@@ -34,6 +35,9 @@ export class BaileysEngine implements WhatsAppEngine {
   private readonly logger: BaileysLogger;
   private readonly retryCounters: CacheStore = createMemoryCache(60 * 60 * 1000);
   private readonly inbound: InboundTranslator;
+  private readonly journal: InboundJournal;
+  /** Set by start(): what the journal still holds is handled before the first socket opens. */
+  private replayJournal = false;
   private state: State = 'idle';
   /** Set by our own stop()/logout(): the close that follows is ours, not a failure. */
   private stopping = false;
@@ -64,9 +68,12 @@ export class BaileysEngine implements WhatsAppEngine {
       const sock = this.sock;
       if (sock) this.track('decrypt_log', this.inbound.onDecryptLog(sock, signal));
     });
+    this.journal = new InboundJournal({ store: ctx.auth, logger: this.logger });
     this.inbound = new InboundTranslator({
       ctx,
       emit: (e) => this.emit(e),
+      deliver: (e) => this.hub.deliver(e),
+      journal: this.journal,
       ownJid: () => this.ownJid,
       fail: (type, err) => this.hub.fail(type, err),
     });
@@ -101,10 +108,32 @@ export class BaileysEngine implements WhatsAppEngine {
     this.restartStreak = 0;
     this.qrCount = 0;
     this.state = 'connecting';
+    this.replayJournal = true;
     // Every start reads the credentials afresh (a restart, or another node, may have changed them).
     await this.auth?.flush().catch(() => undefined);
     this.auth = undefined;
     await this.openSocket();
+  }
+
+  /**
+   * Messages decrypted (and so acknowledged to WhatsApp) before a crash, whose handling did not
+   * finish, are handled now, before new ones arrive. The socket is not open yet: no group
+   * subjects or presence are asked for them.
+   */
+  private async handleJournaled(auth: DbAuthState): Promise<void> {
+    const me = auth.state.creds.me;
+    if (!me?.id) return;
+    const messages = await this.journal.pending({ id: me.id, lid: me.lid ?? null }, auth.state);
+    if (messages.length === 0) return;
+    this.ctx.logger.warn({ count: messages.length }, 'handling messages that were received before the last stop but not stored');
+    const keys = addTransactionCapability(auth.state.keys, this.logger, DEFAULT_CONNECTION_CONFIG.transactionOpts);
+    const offline: InboundSocket = {
+      authState: { creds: auth.state.creds, keys },
+      signalRepository: DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: auth.state.creds, keys }, this.logger),
+      presenceSubscribe: async () => undefined,
+      groupMetadata: () => Promise.reject(new Error('not connected')),
+    };
+    await this.inbound.onUpsert(offline, { messages, type: 'append' });
   }
 
   private async openSocket(): Promise<void> {
@@ -112,6 +141,10 @@ export class BaileysEngine implements WhatsAppEngine {
     this.pairingRequested = false;
     try {
       this.auth ??= await loadAuthState(this.ctx.auth, this.logger);
+      if (this.replayJournal) {
+        this.replayJournal = false;
+        await this.handleJournaled(this.auth);
+      }
       const refresh = this.refreshVersion;
       this.refreshVersion = false;
       const version = await this.opts.resolveVersion(refresh ? { refresh } : undefined);
@@ -127,6 +160,7 @@ export class BaileysEngine implements WhatsAppEngine {
         msgRetryCounterCache: this.retryCounters,
         shouldIgnoreJid: () => false,
         getMessage: (key) => lookupOwnMessage(this.ctx, key),
+        makeSignalRepository: this.journal.wrap(),
         ...(this.opts.waWebSocketUrl && { waWebSocketUrl: this.opts.waWebSocketUrl }),
         ...(this.opts.connectTimeoutMs && { connectTimeoutMs: this.opts.connectTimeoutMs }),
       });
@@ -138,7 +172,11 @@ export class BaileysEngine implements WhatsAppEngine {
     }
   }
 
+  /** Stanzas are shown to the journal before Baileys decrypts them (listeners run in order). */
+  private readonly watchStanza = (stanza: BinaryNode): void => this.journal.watch(stanza);
+
   private subscribe(sock: BaileysSocket, gen: number, auth: DbAuthState): void {
+    sock.ws.prependListener('CB:message', this.watchStanza);
     // Baileys forwards ws' 'unexpected-response' without handling it, and ws then reports neither
     // 'error' nor 'close': a refused upgrade (HTTP 403/5xx) would leave the socket hanging forever.
     sock.ws.on('unexpected-response', (_req: unknown, res: { statusCode?: number } | undefined) => {
@@ -190,6 +228,7 @@ export class BaileysEngine implements WhatsAppEngine {
     this.clearWatchdog();
     for (const event of SUBSCRIBED_EVENTS) sock.ev.removeAllListeners(event);
     sock.ws.removeAllListeners('unexpected-response');
+    sock.ws.removeListener('CB:message', this.watchStanza);
     if (this.sock === sock) this.sock = undefined;
   }
 

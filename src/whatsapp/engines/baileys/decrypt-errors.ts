@@ -7,15 +7,20 @@ export type DecryptErrorKind = 'bad_mac' | 'bad_decrypt' | 'ignore';
 
 const BAD_MAC = [/bad mac/i, /no matching sessions found for message/i];
 
-/** Not a decryption failure: the stanza simply had nothing to decrypt (ads, view-once, bots). */
-const IGNORE = [/message absent from node/i];
+/**
+ * Not a failure to count: the stanza had nothing to decrypt (ads, view-once, bots), or it is a
+ * copy of a message whose ratchet step was already taken — a redelivery after a crash between
+ * decryption and receipt. Such a message is in the inbound journal or already stored, and the
+ * retry request Baileys sends makes the sender resend it anyway.
+ */
+const IGNORE = [/message absent from node/i, /key used already or never filled/i];
 
 export function classifyDecryptError(detail: string | undefined | null): DecryptErrorKind {
   const text = (detail ?? '').trim();
   if (IGNORE.some((re) => re.test(text))) return 'ignore';
   if (BAD_MAC.some((re) => re.test(text))) return 'bad_mac';
   // InvalidMessageException, bad decrypt / ERR_OSSL_BAD_DECRYPT, No SenderKeyRecord, Invalid PreKey ID,
-  // No session record, Key used already, Over 2000 messages into the future, unknown texts...
+  // No session record, Over 2000 messages into the future, unknown texts...
   return 'bad_decrypt';
 }
 

@@ -8,6 +8,7 @@ import { removeSenderSessions } from './bad-mac.js';
 import { classifyDecryptError } from './decrypt-errors.js';
 import { lidsOf, resolveChat, resolveSender, toBaileysJid, toCanonical, type PnForLid } from './jids.js';
 import type { DecryptLogSignal } from './logger-hook.js';
+import type { InboundJournal } from './inbound-journal.js';
 import { isCiphertextStub, mapWAMessage } from './message-mapper.js';
 
 export type InboundSocket = Pick<WASocket, 'authState' | 'signalRepository' | 'presenceSubscribe' | 'groupMetadata'>;
@@ -15,6 +16,10 @@ export type InboundSocket = Pick<WASocket, 'authState' | 'signalRepository' | 'p
 export interface InboundDeps {
   ctx: EngineContext;
   emit(event: EngineEvent): void;
+  /** Delivers and settles once the event is durably handled. */
+  deliver(event: EngineEvent): Promise<void>;
+  /** Decrypted messages on record until handled (see inbound-journal.ts). */
+  journal: Pick<InboundJournal, 'holds' | 'handled'>;
   ownJid(): string | undefined;
   /** Reports a failure of background work (never thrown into Baileys). */
   fail(errorType: string, err: unknown): void;
@@ -75,7 +80,13 @@ export class InboundTranslator {
 
   async onUpsert(sock: InboundSocket, { messages, type }: BaileysEventMap['messages.upsert']): Promise<void> {
     const pnForLid = await this.pnLookup(sock, messages.map((m) => m.key));
+    const { journal } = this.deps;
     for (const msg of messages) {
+      const id = msg.key.id;
+      // A copy of a message we already journaled (redelivered after a crash before its receipt):
+      // its ratchet step is taken, so it cannot be decrypted twice, and it is not lost. Not a
+      // placeholder (and its error text is not counted either, see decrypt-errors.ts).
+      if (isCiphertextStub(msg) && id && journal.holds(id) && classifyDecryptError(String(msg.messageStubParameters?.[0] ?? '')) === 'ignore') continue;
       const origin = msg.key.fromMe ? 'own' : type === 'notify' ? 'live' : 'offline';
       const mapped = mapWAMessage(msg, { origin, ownJid: this.deps.ownJid(), pnForLid });
       if (mapped?.chatKind === 'group') {
@@ -83,7 +94,15 @@ export class InboundTranslator {
         const subject = await this.groupSubject(sock, mapped.chatJid);
         if (subject) mapped.chatName = subject;
       }
-      if (mapped) this.deps.emit({ type: 'message', message: mapped });
+      if (mapped) {
+        // The journal entry goes only once the message is stored; a failure leaves it for the next start.
+        this.deps.deliver({ type: 'message', message: mapped }).then(
+          () => journal.handled(id),
+          (err: unknown) => this.deps.fail('message_store_failed', err),
+        );
+      } else {
+        journal.handled(id);
+      }
       // Baileys folds a receipt that arrives while our own send is still buffered into that
       // upsert instead of emitting messages.update: report the status it carries.
       const folded = mapped?.fromMe && typeof msg.status === 'number' ? STATUS[msg.status] : undefined;
