@@ -6,45 +6,23 @@
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { ValidationError } from '../shared/errors.js';
 
-const blocked = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  blocked.addSubnet(net, bits, 'ipv4');
-}
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['::ffff:0:0', 96],
-  ['64:ff9b::', 96],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['2001:db8::', 32],
-] as const) {
-  blocked.addSubnet(net, bits, 'ipv6');
-}
+/** IPv4-compatible IPv6 (deprecated ::a.b.c.d) is not among the library's named ranges. */
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
 
+/**
+ * Only globally routable unicast addresses are public: ipaddr.js names every special-purpose
+ * range (private, loopback, link-local, CGNAT, multicast, reserved, documentation, IPv4-mapped,
+ * NAT64, 6to4, Teredo, ...) and calls the rest `unicast`.
+ */
 export function isPublicAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return !blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (!ipaddr.isValid(address)) return false;
+  const ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && ip.match(IPV4_COMPATIBLE)) return false;
+  return ip.range() === 'unicast';
 }
 
 export interface FetchedMedia {
@@ -78,7 +56,8 @@ export async function fetchMedia(rawUrl: string, opts: MediaFetchOptions, redire
       if (err) return callback(err, '', 4);
       const list = addresses as dns.LookupAddress[];
       const bad = list.find((a) => !opts.allowPrivate && !isPublicAddress(a.address));
-      if (bad || list.length === 0) return callback(new Error(`refusing to connect to a non-public address (${bad?.address ?? 'none'})`), '', 4);
+      // The message names no address: what a name resolves to inside our network is not the caller's business.
+      if (bad || list.length === 0) return callback(Object.assign(new Error('not a public address'), { code: 'ENOTPUBLIC' }), '', 4);
       const first = list[0]!;
       if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
       callback(null, first.address, first.family);
@@ -128,9 +107,17 @@ export async function fetchMedia(rawUrl: string, opts: MediaFetchOptions, redire
           fileName: fromHeader ?? fromPath,
         });
       });
-      res.on('error', (err) => reject(fail(`could not be downloaded: ${err.message}`)));
+      res.on('error', () => reject(fail('could not be downloaded')));
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', (err) => reject(fail(`could not be downloaded: ${err.message}`)));
+    req.on('error', (err: NodeJS.ErrnoException) => reject(fail(describeFailure(err))));
   });
+}
+
+/** A failure in words that reveal nothing about our network (no resolved address, no port). */
+function describeFailure(err: NodeJS.ErrnoException): string {
+  if (err.code === 'ENOTPUBLIC') return 'points to an address that is not public';
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return 'names a host that does not resolve';
+  if (err.message === 'timed out') return 'timed out';
+  return 'could not be downloaded';
 }
