@@ -43,7 +43,8 @@ function memoryAuthStore() {
       keys.clear();
     },
   };
-  return { store, creds: () => creds, sessionIds: () => [...keys.keys()].filter((x) => x.startsWith('session\u0000')).map((x) => x.split('\u0000')[1]!) };
+  const idsOf = (type: string) => [...keys.keys()].filter((x) => x.startsWith(`${type}\u0000`)).map((x) => x.split('\u0000')[1]!);
+  return { store, creds: () => creds, sessionIds: () => idsOf('session'), journalIds: () => idsOf('inbound-journal') };
 }
 
 class Recorder {
@@ -81,6 +82,7 @@ describe('the Baileys engine on the loopback WhatsApp Web server', () => {
   let rec: Recorder;
   const auth = memoryAuthStore();
   const ours = new Map<string, OutgoingContent>();
+  let neverStored: string | undefined;
 
   const newEngine = (): WhatsAppEngine => {
     const factory = createBaileysEngineFactory({
@@ -98,7 +100,11 @@ describe('the Baileys engine on the loopback WhatsApp Web server', () => {
     });
     controls.track('s1', e as BaileysEngine);
     rec = new Recorder();
-    e.on(rec.push);
+    e.on((event) => {
+      rec.push(event);
+      // A message whose storing never finishes, as if the process died while writing it.
+      if (event.type === 'message' && event.message.body === neverStored) return new Promise<void>(() => undefined);
+    });
     return e;
   };
   const sim = () => controls.of('s1')!;
@@ -203,6 +209,23 @@ describe('the Baileys engine on the loopback WhatsApp Web server', () => {
     await sim().connectionLoss('connection_lost');
     await rec.next('disconnected', (e) => e.reason === 'connection_lost' && e.willReconnect);
     await rec.next('connected', () => rec.of('connected').length >= 3);
+  });
+
+  it('a message acknowledged to WhatsApp but never stored is handled at the next start (the inbound journal)', async () => {
+    neverStored = 'lost without the journal';
+    const { messageId } = await sim().inbound({ from: DANA, body: neverStored });
+    await rec.next('message', (e) => e.message.messageId === messageId);
+    // WhatsApp was told: the server no longer holds it for the device and will not send it again.
+    const device = () => server.dir.account(PHONE)!.devices['2']!;
+    await expect.poll(() => device().pending.some((st) => st.attrs.id === messageId)).toBe(false);
+    expect(auth.journalIds()).toContain(messageId);
+    neverStored = undefined;
+    await engine.stop();
+    engine = newEngine();
+    await engine.start();
+    const again = await rec.next('message', (e) => e.message.messageId === messageId);
+    expect(again.message).toMatchObject({ body: 'lost without the journal', origin: 'offline', senderJid: `${DANA}@c.us` });
+    await expect.poll(() => auth.journalIds()).toEqual([]);
   });
 
   it('what arrives while the device is offline is delivered at its next login', async () => {

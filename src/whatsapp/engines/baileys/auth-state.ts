@@ -85,9 +85,21 @@ export interface DbAuthState {
   isStored: boolean;
 }
 
+/** Stored credentials that are not Baileys' (the data was linked with another engine). */
+export class ForeignCredentialsError extends Error {
+  constructor() {
+    super('The stored credentials were not made by this engine; link the number again');
+    this.name = 'ForeignCredentialsError';
+  }
+}
+
+const isBaileysCreds = (c: Partial<AuthenticationCreds>): boolean =>
+  Boolean(c.noiseKey?.private && c.signedIdentityKey?.private && c.signedPreKey && typeof c.registrationId === 'number');
+
 export async function loadAuthState(store: AuthStateStore, logger: BaileysLogger): Promise<DbAuthState> {
   const stored = await store.loadCreds();
   const creds: AuthenticationCreds = stored ? deserialize<AuthenticationCreds>(stored) : initAuthCreds();
+  if (stored && !isBaileysCreds(creds)) throw new ForeignCredentialsError();
   let chain: Promise<void> = Promise.resolve();
   const saveCreds = (): Promise<void> => {
     // Serialize when the write runs, not when it was asked for: Baileys mutates creds in place,

@@ -208,6 +208,25 @@ describe('connection lifecycle', () => {
     expect(t.of('connected')).toEqual([{ type: 'connected', phoneNumber: '+77011234567', jid: '77011234567@c.us', pushName: 'Me' }]);
   });
 
+  it('an open without an account identity is a failure, never a connected number', async () => {
+    const t = await start();
+    const fake = t.last();
+    fake.ev.emit('connection.update', { connection: 'open' });
+    expect(t.of('connected')).toEqual([]);
+    expect(t.of('disconnected')).toEqual([expect.objectContaining({ reason: 'failed', willReconnect: false, message: expect.stringMatching(/identity/) })]);
+    expect(fake.sock.end).toHaveBeenCalled();
+  });
+
+  it('credentials another engine stored are reported as logged out (a new QR is needed) and wiped', async () => {
+    const mem = memoryStore();
+    await mem.store.saveCreds(JSON.stringify({ phoneNumber: '77010000001' }));
+    const t = await start({ store: mem });
+    expect(t.fakes).toHaveLength(0);
+    expect(t.of('disconnected')).toEqual([expect.objectContaining({ reason: 'logged_out', willReconnect: false, message: expect.stringMatching(/another engine|not made by this engine/) })]);
+    expect(mem.store.clear).toHaveBeenCalled();
+    expect(t.of('connected')).toEqual([]);
+  });
+
   it('persists the whole creds on creds.update', async () => {
     const t = await start();
     t.last().config.auth.creds.registered = true;

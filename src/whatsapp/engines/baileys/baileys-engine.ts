@@ -15,7 +15,7 @@ import {
   type SentMessage,
   type WhatsAppEngine,
 } from '../../engine.js';
-import { loadAuthState, type DbAuthState } from './auth-state.js';
+import { ForeignCredentialsError, loadAuthState, type DbAuthState } from './auth-state.js';
 import { InboundTranslator, type InboundSocket } from './inbound.js';
 import { InboundJournal } from './inbound-journal.js';
 import { toBaileysJid, toCanonical } from './jids.js';
@@ -167,6 +167,14 @@ export class BaileysEngine implements WhatsAppEngine {
       this.sock = sock;
       this.subscribe(sock, gen, auth);
     } catch (err) {
+      if (err instanceof ForeignCredentialsError && gen === this.generation) {
+        // Not ours to use (another engine wrote them): the number must be linked again.
+        this.generation++;
+        this.state = 'stopped';
+        await this.wipeCreds().catch((e: unknown) => this.hub.fail('creds_wipe_failed', e));
+        this.emit({ type: 'disconnected', reason: 'logged_out', willReconnect: false, message: err.message, code: 401 });
+        return;
+      }
       // Creating the socket or loading creds failed: same path as a dropped connection.
       if (gen === this.generation) await this.onClose(gen, err instanceof Error ? err : new Error(String(err)));
     }
@@ -243,13 +251,13 @@ export class BaileysEngine implements WhatsAppEngine {
       this.inbound.resetConnection();
       const me = sock.user;
       this.ownJid = toCanonical(me?.id) ?? undefined;
-      const digits = this.ownJid?.split('@')[0] ?? '';
-      this.emit({
-        type: 'connected',
-        phoneNumber: `+${digits}`,
-        jid: this.ownJid ?? '',
-        ...(me?.name && { pushName: me.name }),
-      });
+      const digits = this.ownJid?.split('@')[0];
+      if (!this.ownJid || !digits) {
+        // A server that lets us in without saying who we are is not a linked number.
+        this.terminate(sock, { reason: 'failed', message: 'WhatsApp opened the connection without an account identity', code: 500 });
+        return;
+      }
+      this.emit({ type: 'connected', phoneNumber: `+${digits}`, jid: this.ownJid, ...(me?.name && { pushName: me.name }) });
     }
     if (u.connection === 'close') await this.onClose(gen, u.lastDisconnect?.error);
   }
@@ -267,8 +275,8 @@ export class BaileysEngine implements WhatsAppEngine {
     for (const wake of this.qrWaiters.splice(0)) wake();
   }
 
-  /** Stops for good on our own decision (QR cap): the socket's close is then ignored. */
-  private terminate(sock: BaileysSocket, e: { reason: 'qr_expired'; message: string; code: number }): void {
+  /** Stops for good on our own decision (QR cap, no identity): the socket's close is then ignored. */
+  private terminate(sock: BaileysSocket, e: { reason: 'qr_expired' | 'failed'; message: string; code: number }): void {
     this.generation++;
     this.state = 'stopped';
     this.dropSocket(sock);

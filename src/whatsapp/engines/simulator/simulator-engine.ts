@@ -35,6 +35,15 @@ interface SimCreds {
 
 type SimState = 'idle' | 'qr' | 'connecting' | 'connected' | 'stopped';
 
+function simCreds(stored: string): SimCreds | null {
+  try {
+    const parsed = JSON.parse(stored) as Partial<SimCreds>;
+    return typeof parsed.phoneNumber === 'string' && /^\d{5,}$/.test(parsed.phoneNumber) ? { phoneNumber: parsed.phoneNumber } : null;
+  } catch {
+    return null;
+  }
+}
+
 export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
   private readonly hub: EventHub;
   private state: SimState = 'idle';
@@ -84,7 +93,14 @@ export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
     this.state = 'connecting';
     this.qrCount = 0;
     const stored = await this.ctx.auth.loadCreds();
-    this.creds = stored ? (JSON.parse(stored) as SimCreds) : null;
+    this.creds = stored ? simCreds(stored) : null;
+    if (stored && !this.creds) {
+      // Another engine linked this session: those credentials mean nothing here.
+      this.state = 'stopped';
+      await this.ctx.auth.clear();
+      this.emit({ type: 'disconnected', reason: 'logged_out', willReconnect: false, message: 'The stored credentials were not made by this engine; link the number again', code: 401 });
+      return;
+    }
     this.emit({ type: 'connecting' });
     // Connect on the next tick, as a real socket would, so callers can subscribe first.
     this.later(0, () => this.connectOrShowQr());
