@@ -17,13 +17,19 @@ export function SimulatorPanel({ sessionId, chat, lastOwnMessageId }: { sessionI
   const [busy, setBusy] = useState(false);
   const [typing, setTyping] = useState(false);
 
+  // Keyed on which chat is open, not on its data: a new message or a read updates the chat object,
+  // and must neither reset the typing toggle nor overwrite what the user typed in the form.
+  const chatKey = chat?.id;
+  const isGroup = chat?.isGroup ?? false;
+  const chatJid = chat?.chatId;
+  const chatName = chat?.chatName ?? '';
   useEffect(() => {
-    if (chat && !chat.isGroup) {
-      setFrom(phoneOf(chat.chatId)); // the server accepts a plain phone number, and it reads better
-      setFromName(chat.chatName ?? '');
+    if (chatKey && chatJid && !isGroup) {
+      setFrom(phoneOf(chatJid)); // the server accepts a plain phone number, and it reads better
+      setFromName(chatName);
     }
     setTyping(false);
-  }, [chat]);
+  }, [chatKey]);
 
   const run = async (fn: () => Promise<unknown>) => {
     setBusy(true);
