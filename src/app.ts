@@ -123,6 +123,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const health = new HealthMonitor(
     { maxBadMacErrors: config.maxBadMacErrors, maxBadDecryptErrors: config.maxBadDecryptErrors, windowMs: config.errorWindowMs },
     clock,
+    sessionsRepo.health,
   );
   const deliveries = createWebhookOutbox({
     db,
@@ -297,6 +298,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       deliveries.start();
       prune();
       pruneTimer = setInterval(prune, 10 * 60 * 1000).unref();
+      await health.restore();
       await sessions.restoreAll();
     },
     async close() {

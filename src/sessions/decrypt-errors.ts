@@ -43,7 +43,7 @@ export function createDecryptErrorHandler(deps: DecryptErrorDeps) {
   return async (ref: SessionRef, event: HealthEvent): Promise<void> => {
     const log = logger.child({ sessionId: ref.id, companyId: ref.companyId });
     const label = ERROR_TYPE_LABEL[event.kind];
-    const { count, max, reachedMax } = health.record(ref.id, event.kind);
+    const { count, max, reachedMax } = await health.record(ref.id, event.kind);
     log.warn({ errorType: label, count, max, sender: event.senderJid, detail: event.detail }, `${label} error #${count} for ${event.senderJid}`);
     // Each counted failure is visible live, so a dashboard sees the health figures move before the threshold.
     await sessionError(ref, event.kind, `${label} error ${count}/${max} from ${event.senderJid}`);

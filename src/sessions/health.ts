@@ -1,7 +1,8 @@
 /**
- * Seed 004 session health: Bad MAC / Bad Decrypt counters in a sliding time window.
- * Counters live in memory (they describe the live connection and reset on close/restart); the
- * fact that a session was closed by the threshold is persisted on the session row.
+ * Seed 004 session health: Bad MAC / Bad Decrypt counters in a sliding time window. They are read
+ * from memory (every session view shows them) and written through to the database before a
+ * counted error is acted on, so a storm that spans a restart is not forgotten; a close or restart
+ * resets them. That a session was closed by the threshold is kept on the session row.
  */
 import type { Clock } from '../shared/clock.js';
 
@@ -36,13 +37,33 @@ export const ERROR_TYPE_LABEL: Record<DecryptErrorKind, 'Bad MAC' | 'Bad Decrypt
 /** Unhealthy from 80% of the maximum, rounded up: with 3 → at 3, with 5 → at 4. */
 export const unhealthyAt = (max: number): number => Math.ceil(max * 0.8);
 
+/** The error times of one session's window, as stored (ms since the epoch). */
+export interface ErrorTimes {
+  bad_mac: number[];
+  bad_decrypt: number[];
+}
+
+export interface HealthPersistence {
+  /** null: the session has no counted errors. */
+  save(sessionId: string, errors: ErrorTimes | null): Promise<void>;
+  loadAll(): Promise<{ sessionId: string; errors: ErrorTimes }[]>;
+}
+
 export class HealthMonitor {
-  private readonly events = new Map<string, { bad_mac: number[]; bad_decrypt: number[] }>();
+  private readonly events = new Map<string, ErrorTimes>();
 
   constructor(
     private readonly limits: HealthLimits,
     private readonly clock: Clock,
+    private readonly persistence?: HealthPersistence,
   ) {}
+
+  /** Takes back the counters stored before a restart (call once, before sessions start). */
+  async restore(): Promise<void> {
+    for (const { sessionId, errors } of (await this.persistence?.loadAll()) ?? []) {
+      this.events.set(sessionId, { bad_mac: [...errors.bad_mac], bad_decrypt: [...errors.bad_decrypt] });
+    }
+  }
 
   private window(sessionId: string) {
     let w = this.events.get(sessionId);
@@ -64,9 +85,11 @@ export class HealthMonitor {
     return kind === 'bad_mac' ? this.limits.maxBadMacErrors : this.limits.maxBadDecryptErrors;
   }
 
-  record(sessionId: string, kind: DecryptErrorKind): RecordResult {
+  /** Counts one error; resolves once the count is stored. */
+  async record(sessionId: string, kind: DecryptErrorKind): Promise<RecordResult> {
     const w = this.window(sessionId);
     w[kind].push(this.clock.now().getTime());
+    await this.persistence?.save(sessionId, w);
     const count = w[kind].length;
     const max = this.max(kind);
     return { count, max, reachedMax: count >= max };
@@ -82,7 +105,8 @@ export class HealthMonitor {
     return { badMacErrors, badDecryptErrors, maxBadMacErrors, maxBadDecryptErrors, isHealthy };
   }
 
-  reset(sessionId: string): void {
-    this.events.delete(sessionId);
+  async reset(sessionId: string): Promise<void> {
+    const had = this.events.delete(sessionId);
+    if (had) await this.persistence?.save(sessionId, null);
   }
 }

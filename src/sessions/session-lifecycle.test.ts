@@ -41,7 +41,7 @@ describe('session lifecycle: what each final disconnect leaves', () => {
     ['failed', 'failed', true, true],
   ] as const)('%s → %s', async (reason, status, isActive, isError) => {
     const { lifecycle, updates, outbox, health } = setup();
-    health.record('s1', 'bad_mac');
+    await health.record('s1', 'bad_mac');
     await lifecycle.handle(ref, closed(reason));
     expect(updates).toEqual([{ status, lastCloseReason: reason, lastCloseAt: clock.now(), ...(isActive !== undefined && { isActive }) }]);
     expect(outbox.events.map((e) => e.name)).toEqual(isError ? ['session.disconnected', 'session.error'] : ['session.disconnected']);

@@ -59,7 +59,7 @@ export function createSessionLifecycle(deps: LifecycleDeps) {
     reconnecting.delete(ref.id);
     const final = FINAL_STATE[event.reason];
     const reason = event.reason === 'closed' && event.closeReason ? event.closeReason : event.reason;
-    health.reset(ref.id);
+    await health.reset(ref.id);
     log(ref).info({ reason }, 'counters reset');
     await outbox.transaction(async (tx, emit) => {
       await repo.update(
@@ -116,10 +116,10 @@ export function createSessionLifecycle(deps: LifecycleDeps) {
       }
     },
     /** Forgets what is kept in memory for a deleted session. */
-    forget(sessionId: string): void {
+    async forget(sessionId: string): Promise<void> {
       reconnecting.delete(sessionId);
-      health.reset(sessionId);
       qr.clear(sessionId);
+      await health.reset(sessionId);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { users, waSessions } from '../db/schema/index.js';
 
@@ -42,6 +42,16 @@ export function createSessionsRepository(db: Db) {
         .where(and(eq(waSessions.companyId, companyId), eq(waSessions.id, id)))
         .returning({ id: waSessions.id });
       return rows.length > 0;
+    },
+    /** The health counters' store (sessions/health.ts). */
+    health: {
+      async save(id: string, errors: { bad_mac: number[]; bad_decrypt: number[] } | null): Promise<void> {
+        await db.update(waSessions).set({ decryptErrors: errors }).where(eq(waSessions.id, id));
+      },
+      async loadAll() {
+        const rows = await db.select({ id: waSessions.id, errors: waSessions.decryptErrors }).from(waSessions).where(isNotNull(waSessions.decryptErrors));
+        return rows.flatMap((r) => (r.errors ? [{ sessionId: r.id, errors: r.errors }] : []));
+      },
     },
     /** Sessions to bring back after a restart. */
     async listActive(): Promise<SessionRow[]> {

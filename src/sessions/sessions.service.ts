@@ -51,7 +51,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       await registry.stop(s.id, reason);
       await dispatcher.drainSession(s.id);
     } else {
-      health.reset(s.id);
+      await health.reset(s.id);
       await repo.update(s.id, { status: s.status === 'logged_out' ? 'logged_out' : 'closed', lastCloseReason: reason, lastCloseAt: deps.clock.now() });
     }
   };
@@ -108,7 +108,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       await outbox.transaction(async (tx, emit) => {
         if (await repo.remove(caller.companyId, s.id, tx)) emit('session.removed', s.companyId, { sessionId: s.id });
       });
-      lifecycle.forget(s.id);
+      await lifecycle.forget(s.id);
     },
 
     async qr(caller: AccessClaims, sessionId: string): Promise<string> {
@@ -153,7 +153,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       await dispatcher.drainSession(s.id);
       if (!wasRunning) {
         // No engine to report it: record the logout ourselves.
-        health.reset(s.id);
+        await health.reset(s.id);
         await outbox.transaction(async (tx, emit) => {
           await repo.update(s.id, { status: 'logged_out', lastCloseReason: 'client_logout', lastCloseAt: deps.clock.now() }, tx);
           emit('session.disconnected', s.companyId, { sessionId: s.id, reason: 'client_logout', status: 'logged_out' });
@@ -170,7 +170,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     async restart(caller: AccessClaims, sessionId: string): Promise<void> {
       const s = await policy.session(caller, sessionId, 'admin');
       if (registry.isRunning(s.id)) await close(s, 'restart');
-      health.reset(s.id);
+      await health.reset(s.id);
       log(s).info('counters reset');
       await sleep(deps.restartPauseMs);
       await repo.update(s.id, { closedByThreshold: false });

@@ -82,6 +82,8 @@ export const waSessions = pgTable(
     lastCloseAt: ts('last_close_at'),
     /** Closed by the Bad MAC / Bad Decrypt threshold and not restarted since (health rule). */
     closedByThreshold: boolean('closed_by_threshold').notNull().default(false),
+    /** The Bad MAC / Bad Decrypt times of the current window (sessions/health.ts), so they outlive a restart. */
+    decryptErrors: jsonb('decrypt_errors').$type<{ bad_mac: number[]; bad_decrypt: number[] }>(),
     /** Counters maintained by the ingest, so lists and stats never count a session's chats or messages. */
     individualChats: integer('individual_chats').notNull().default(0),
     groupChats: integer('group_chats').notNull().default(0),
