@@ -7,21 +7,9 @@ import { isUniqueViolation, type UsersRepository } from '../users/users.reposito
 import { normalizeEmail } from '../users/users.service.js';
 import { toUserView, type UserView } from '../users/user-view.js';
 import type { AuthRepository, CompanyRow } from './auth.repository.js';
+import type { CompanyView, TokenPair } from './auth-view.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
 import { hashToken, newRefreshToken, type AccessClaims, type TokenService } from './tokens.js';
-
-export interface CompanyView {
-  id: string;
-  name: string;
-  createdAt: string;
-}
-
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-  user: UserView;
-}
 
 const toCompanyView = (c: CompanyRow): CompanyView => ({ id: c.id, name: c.name, createdAt: c.createdAt.toISOString() });
 

@@ -19,26 +19,7 @@ import type { IdempotencyStore } from './idempotency.js';
 import type { IngestService } from './ingest.service.js';
 import { fetchMedia } from './media-fetch.js';
 import type { MessagesRepository } from './messages.repository.js';
-
-export type SendType = 'text' | 'image' | 'video' | 'audio' | 'document';
-
-export interface SendInput {
-  message?: string;
-  type: SendType;
-  media?: { url?: string; base64?: string; mimetype?: string; fileName?: string };
-  replyTo?: string;
-}
-
-export interface SentView {
-  id: string;
-  messageId: string;
-  fromMe: true;
-  body: string | null;
-  messageType: string;
-  timestamp: string;
-  chatId: string;
-  status: string;
-}
+import type { SendInput, SendType, SentView } from './send-view.js';
 
 export interface SendDeps {
   chats: ChatsService;

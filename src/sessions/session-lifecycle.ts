@@ -11,9 +11,9 @@ import type { DisconnectReason, EngineEvent } from '../whatsapp/engine.js';
 import type { SessionRef, SessionRegistry } from '../whatsapp/registry.js';
 import { ERROR_TYPE_LABEL, type HealthMonitor } from './health.js';
 import { renderQr } from './qr.js';
+import type { SessionStatus } from './session-view.js';
 import type { SessionPatch, SessionsRepository } from './sessions.repository.js';
 
-export type SessionStatus = 'starting' | 'qr' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'logged_out' | 'failed';
 
 /** Conversations (messages, receipts, typing) are handled by their own feature. */
 export type ConversationSink = (session: SessionRef, event: EngineEvent) => Promise<void>;
