@@ -72,7 +72,7 @@ export function registerMessagesRoutes(
       summary: 'Show or stop our typing indicator in the chat',
       params: ChatParams,
       body: Type.Object({ isTyping: Type.Boolean() }, { additionalProperties: false }),
-      response: { 200: OkMessage, ...errorResponses(400, 401, 403, 404, 503) },
+      response: { 200: OkMessage, ...errorResponses(400, 401, 403, 404, 429, 502, 503) },
     },
     handler: async (request) => {
       await deps.messages.typing(caller(request), request.params.sessionId, request.params.chatId, request.body.isTyping);

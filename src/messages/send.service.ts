@@ -8,13 +8,15 @@ import type { Logger } from 'pino';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { ChatsService } from '../chats/chats.service.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, RateLimitedError, UpstreamError, ValidationError } from '../shared/errors.js';
+import { commonErrors, ValidationError, type AppError } from '../shared/errors.js';
 import type { EventBus } from '../shared/event-bus.js';
 import type { RateLimiter } from '../shared/rate-limiter.js';
-import { EngineSendError, type OutgoingContent } from '../whatsapp/engine.js';
+import type { OutgoingContent } from '../whatsapp/engine.js';
+import { engineErrorKind, toHttpError, type EngineErrorKind } from '../whatsapp/engine-errors.js';
 import { chatKindOf } from '../whatsapp/jid.js';
 import type { SessionRegistry } from '../whatsapp/registry.js';
 import { newWaMessageId } from '../whatsapp/message-id.js';
+import { whatsappErrors } from '../whatsapp/whatsapp.errors.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { IngestService } from './ingest.service.js';
 import { fetchMedia } from './media-fetch.js';
@@ -41,14 +43,6 @@ const DEFAULT_MIME: Record<Exclude<SendType, 'text'>, string> = {
   video: 'video/mp4',
   audio: 'audio/ogg',
   document: 'application/octet-stream',
-};
-
-const SEND_ERROR_TEXT: Record<EngineSendError['kind'], string> = {
-  rate_limit: 'WhatsApp is limiting messages from this number; try again later',
-  network: 'Network error while sending to WhatsApp',
-  not_on_whatsapp: 'The recipient is not on WhatsApp',
-  not_connected: 'The session is not connected to WhatsApp',
-  unknown: 'WhatsApp refused the message',
 };
 
 export function createSendService(deps: SendDeps) {
@@ -112,7 +106,7 @@ export function createSendService(deps: SendDeps) {
         quotedMessageId: input.replyTo ?? null,
       },
     });
-    if (!stored) throw new AppError(500, 'internal_error', 'The message could not be stored');
+    if (!stored) throw commonErrors.internal_error('The message could not be stored');
     const ref = { id: session.id, companyId: session.companyId };
     const view = (status: string): SentView => ({
       id: stored.message.id,
@@ -125,7 +119,8 @@ export function createSendService(deps: SendDeps) {
       status,
     });
 
-    const failWith = async (errorType: string, message: string, error: AppError): Promise<never> => {
+    const failWith = async (errorType: EngineErrorKind, error: AppError): Promise<never> => {
+      const { message } = error;
       await ingest.advanceStatus(ref, { type: 'message-status', messageId, chatJid: jid, status: 'failed', timestamp: clock.now() });
       await deps.messages.setError(session.id, messageId, message);
       bus.emit('whatsapp:send-error', { companyId: session.companyId, sessionId: session.id }, {
@@ -142,23 +137,16 @@ export function createSendService(deps: SendDeps) {
     const rate = limiter.hit(`send:${session.id}`, deps.sendRatePerMinute, 60_000);
     if (!rate.allowed) {
       const msg = `Send rate limit of ${deps.sendRatePerMinute} messages per minute reached for this session`;
-      return failWith('rate_limit', msg, new RateLimitedError(msg, rate.retryAfterSec));
+      return failWith('rate_limit', commonErrors.rate_limited({ retryAfterSec: rate.retryAfterSec, message: msg }));
     }
     const engine = registry.get(session.id);
-    if (!engine) return failWith('not_connected', SEND_ERROR_TEXT.not_connected, new UpstreamError(SEND_ERROR_TEXT.not_connected, 'session_not_connected', 503));
+    if (!engine) return failWith('not_connected', whatsappErrors.session_not_connected());
     try {
       await engine.sendMessage(jid, outgoing, { messageId, ...(input.replyTo && { quotedMessageId: input.replyTo }) });
     } catch (err) {
-      const kind = err instanceof EngineSendError ? err.kind : 'unknown';
-      const text = err instanceof Error && err.message ? err.message : SEND_ERROR_TEXT[kind];
+      const kind = engineErrorKind(err);
       logger.warn({ err, sessionId: session.id, companyId: session.companyId, kind }, 'send failed');
-      const httpError =
-        kind === 'rate_limit'
-          ? new RateLimitedError(text, 60, 'whatsapp_rate_limit')
-          : kind === 'not_connected'
-            ? new UpstreamError(text, 'session_not_connected', 503)
-            : new UpstreamError(text, kind === 'not_on_whatsapp' ? 'not_on_whatsapp' : 'whatsapp_error', 502);
-      return failWith(kind, text, httpError);
+      return failWith(kind, toHttpError(err, 'send'));
     }
     await ingest.advanceStatus(ref, { type: 'message-status', messageId, chatJid: jid, status: 'sent', timestamp: clock.now() });
     return view('sent');

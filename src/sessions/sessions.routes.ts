@@ -93,7 +93,7 @@ export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsS
       summary: 'Link by phone number: returns the 8-character code to type on the phone (instead of scanning the QR)',
       params: SessionParams,
       body: Type.Object({ phoneNumber: Type.String({ minLength: 5, maxLength: 32, pattern: '^\\+?[0-9 ().-]+$' }) }, { additionalProperties: false }),
-      response: { 200: ok(Type.Object({ pairingCode: Type.String() })), ...errorResponses(400, 401, 403, 404, 409, 502, 503) },
+      response: { 200: ok(Type.Object({ pairingCode: Type.String() })), ...errorResponses(400, 401, 403, 404, 409, 429, 502, 503) },
     },
     handler: async (request) =>
       okData({ pairingCode: await sessions.requestPairingCode(caller(request), request.params.sessionId, request.body.phoneNumber) }),

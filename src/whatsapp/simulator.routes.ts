@@ -9,10 +9,11 @@ import { caller } from '../http/auth-hooks.js';
 import type { HttpApp } from '../http/http-app.js';
 import { errorResponses, ok, okData, OkMessage, okText, RowId } from '../http/schemas.js';
 import type { AccessPolicy } from '../managers/access-policy.js';
-import { ConflictError, ValidationError } from '../shared/errors.js';
 import { EngineSendError, type SimulatorControl } from './engine.js';
+import { toHttpError } from './engine-errors.js';
 import { InvalidJidError } from './jid.js';
 import type { SessionRegistry } from './registry.js';
+import { whatsappErrors } from './whatsapp.errors.js';
 
 const Params = Type.Object({ sessionId: RowId });
 const Phone = Type.String({ minLength: 3, maxLength: 64 });
@@ -24,7 +25,7 @@ const actionSchema = <B extends TObject>(summary: string, body: B) => ({
   summary,
   params: Params,
   body,
-  response: { 200: OkMessage, ...errorResponses(400, 401, 403, 404, 409) },
+  response: { 200: OkMessage, ...errorResponses(400, 401, 403, 404, 409, 503) },
 });
 
 export function registerSimulatorRoutes(
@@ -37,12 +38,12 @@ export function registerSimulatorRoutes(
   const control = async <T>(claims: AccessClaims, sessionId: string, fn: (c: SimulatorControl) => Promise<T>): Promise<T> => {
     const session = await deps.policy.session(claims, sessionId, 'admin');
     const sim = deps.registry.get(session.id)?.simulator;
-    if (!sim) throw new ConflictError('The session is not running; start it first', 'session_not_running');
+    if (!sim) throw whatsappErrors.session_not_running();
     try {
       return await fn(sim);
     } catch (err) {
-      if (err instanceof InvalidJidError) throw new ValidationError(err.message);
-      if (err instanceof EngineSendError) throw new ConflictError(err.message, `simulator_${err.kind}`);
+      // Anything else is our own failure (a 500), not the simulated WhatsApp's.
+      if (err instanceof EngineSendError || err instanceof InvalidJidError) throw toHttpError(err, 'simulator');
       throw err;
     }
   };
@@ -77,7 +78,7 @@ export function registerSimulatorRoutes(
         },
         { additionalProperties: false },
       ),
-      response: { 200: ok(Type.Object({ messageId: Type.String() })), ...errorResponses(400, 401, 403, 404, 409) },
+      response: { 200: ok(Type.Object({ messageId: Type.String() })), ...errorResponses(400, 401, 403, 404, 409, 503) },
     },
     handler: async (request) => {
       const b = request.body;
@@ -150,7 +151,7 @@ export function registerSimulatorRoutes(
       summary: 'What the session sent to WhatsApp: messages, read receipts, presence, in order',
       params: Params,
       // Records differ by kind (and the test server adds uploads, reactions, edits): kept open.
-      response: { 200: ok(Type.Array(Type.Object({ kind: Type.String() }, { additionalProperties: true }))), ...errorResponses(401, 403, 404, 409) },
+      response: { 200: ok(Type.Array(Type.Object({ kind: Type.String() }, { additionalProperties: true }))), ...errorResponses(401, 403, 404, 409, 503) },
     },
     handler: async (request) => okData(await control(caller(request), request.params.sessionId, (c) => c.sent())),
   });
