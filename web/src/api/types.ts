@@ -24,6 +24,7 @@ export type {
   TypingStatusEvent,
   StatsUpdatedEvent,
 } from '../../../src/realtime/socket-events.js';
+export type { HandshakeErrorCode, HandshakeErrorData } from '../../../src/realtime/handshake-errors.js';
 
 export type { SessionStatus, Permission };
 export type Session = Static<typeof SessionSchema>;
