@@ -22,8 +22,11 @@ export function SimulatorPanel({ sessionId, chat, lastOwnMessageId }: { sessionI
       setFrom(phoneOf(chat.chatId)); // the server accepts a plain phone number, and it reads better
       setFromName(chat.chatName ?? '');
     }
-    setTyping(false);
   }, [chat]);
+  // Only another chat resets it: every update of this one (a new message, a read) is a new object,
+  // and resetting then flipped the button under a click, which sent "starts typing" twice.
+  const chatRowId = chat?.id;
+  useEffect(() => setTyping(false), [chatRowId]);
 
   const run = async (fn: () => Promise<unknown>) => {
     setBusy(true);
