@@ -185,7 +185,7 @@ async function runBaseline(mode: 'set' | 'single', total: number): Promise<{ rat
     const companyId = newId();
     await db.insert(companies).values({ id: companyId, name: 'Baseline Co' });
     const sessionIds = Array.from({ length: SESSIONS }, () => newId());
-    await db.insert(waSessions).values(sessionIds.map((id, s) => ({ id, companyId, displayName: `Baseline ${s}`, status: 'connected' })));
+    await db.insert(waSessions).values(sessionIds.map((id, s) => ({ id, companyId, displayName: `Baseline ${s}`, status: 'connected' as const })));
 
     const rowOf = (n: number) => {
       const s = n % SESSIONS;

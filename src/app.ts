@@ -4,7 +4,8 @@
  */
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { createActiveUserCheck } from './auth/active-users.js';
 import { createAuthRepository } from './auth/auth.repository.js';
@@ -15,6 +16,7 @@ import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { createAuthHooks } from './http/auth-hooks.js';
+import type { HttpApp } from './http/http-app.js';
 import { registerDocs } from './http/docs.js';
 import { frameworkErrors, registerErrorHandler, registerNotFound } from './http/error-handler.js';
 import { registerWeb } from './http/web.js';
@@ -76,7 +78,7 @@ export interface AppOverrides {
 }
 
 export interface App {
-  readonly http: FastifyInstance;
+  readonly http: HttpApp;
   readonly gateway: Gateway;
   readonly database: Database;
   readonly bus: EventBus;
@@ -204,7 +206,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const users = createUsersService({ users: usersRepo, outbox, revokeAllTokens: auth.revokeAllTokens });
   const hooks = createAuthHooks(tokens, isActiveUser);
 
-  const http = Fastify({
+  const http: HttpApp = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
@@ -213,7 +215,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ajv: { customOptions: {} },
     routerOptions: { maxParamLength: 200 },
     frameworkErrors,
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   http.setValidatorCompiler(validatorCompiler);
   http.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

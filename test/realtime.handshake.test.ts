@@ -88,6 +88,8 @@ describe.each(await databaseKinds())('socket handshake on %s', (kind) => {
         resolve(err);
       });
     });
+  /** Socket.IO hands the server's `data` to the client with the refusal. */
+  const codeOf = (err: Error): unknown => (err as Error & { data?: { code?: unknown } }).data?.code;
   const roomMembers = async (room: string): Promise<string[]> => (await t.app.gateway.io.in(room).fetchSockets()).map((s) => s.id);
 
   beforeAll(async () => {
@@ -125,9 +127,11 @@ describe.each(await databaseKinds())('socket handshake on %s', (kind) => {
   });
 
   it('refuses a missing token', async () => {
-    expect((await refused(undefined)).message).toMatch(/^unauthorized/);
-    expect((await refused({ token: '' })).message).toMatch(/^unauthorized/);
-    expect((await refused({ token: 42 })).message).toMatch(/^unauthorized/);
+    for (const auth of [undefined, { token: '' }, { token: 42 }]) {
+      const err = await refused(auth);
+      expect(err.message).toMatch(/^unauthorized/);
+      expect(codeOf(err)).toBe('missing_token');
+    }
   });
 
   it('refuses a forged token', async () => {
@@ -137,12 +141,17 @@ describe.each(await databaseKinds())('socket handshake on %s', (kind) => {
       role: 'admin',
       typ: 'access',
     });
-    expect((await refused({ token: forged })).message).toMatch(/^unauthorized/);
-    expect((await refused({ token: 'garbage' })).message).toMatch(/^unauthorized/);
+    for (const token of [forged, 'garbage']) {
+      const err = await refused({ token });
+      expect(err.message).toMatch(/^unauthorized/);
+      expect(codeOf(err)).toBe('invalid_token');
+    }
     // Right signature, but claims a role the user does not have.
     const sign = createSigner({ key: t.app.config.jwtSecret!, algorithm: 'HS256', expiresIn: 60_000 });
     const escalated = sign({ sub: manager.userId, cid: manager.companyId, role: 'admin', typ: 'access' });
-    expect((await refused({ token: escalated })).message).toMatch(/^unauthorized/);
+    const err = await refused({ token: escalated });
+    expect(err.message).toMatch(/^unauthorized/);
+    expect(codeOf(err)).toBe('user_not_found');
   });
 
   it('refuses an expired token', async () => {
@@ -152,6 +161,7 @@ describe.each(await databaseKinds())('socket handshake on %s', (kind) => {
     const err = await refused({ token: expired });
     expect(err.message).toMatch(/^unauthorized/);
     expect(err.message).toMatch(/expired/i);
+    expect(codeOf(err)).toBe('token_expired');
   });
 
   it('a user removed by the admin is disconnected and cannot connect again', async () => {
@@ -169,7 +179,9 @@ describe.each(await databaseKinds())('socket handshake on %s', (kind) => {
     expect(res.statusCode).toBe(200);
     expect(await disconnected).toBe('io server disconnect');
     expect(await roomMembers(`user:${doomed.userId}`)).toEqual([]);
-    expect((await refused({ token: doomed.token })).message).toMatch(/^unauthorized/);
+    const err = await refused({ token: doomed.token });
+    expect(err.message).toMatch(/^unauthorized/);
+    expect(codeOf(err)).toBe('user_not_found');
     // Other users' sockets stay connected.
     expect((await roomMembers(`admins:${admin.companyId}`)).length).toBeGreaterThan(0);
   });

@@ -1,27 +1,17 @@
 import type { Config } from '../config/config.js';
 import type { Clock } from '../shared/clock.js';
-import { ConflictError, ForbiddenError, RateLimitedError, UnauthorizedError } from '../shared/errors.js';
+import { commonErrors, ForbiddenError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { RateLimiter } from '../shared/rate-limiter.js';
 import { isUniqueViolation, type UsersRepository } from '../users/users.repository.js';
 import { normalizeEmail } from '../users/users.service.js';
 import { toUserView, type UserView } from '../users/user-view.js';
+import { userErrors } from '../users/users.errors.js';
+import { authErrors } from './auth.errors.js';
 import type { AuthRepository, CompanyRow } from './auth.repository.js';
+import type { CompanyView, TokenPair } from './auth-view.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
 import { hashToken, newRefreshToken, type AccessClaims, type TokenService } from './tokens.js';
-
-export interface CompanyView {
-  id: string;
-  name: string;
-  createdAt: string;
-}
-
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-  user: UserView;
-}
 
 const toCompanyView = (c: CompanyRow): CompanyView => ({ id: c.id, name: c.name, createdAt: c.createdAt.toISOString() });
 
@@ -74,7 +64,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         );
         return { ...(await issue(user)), user: toUserView(user), company: toCompanyView(company) };
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ConflictError('A user with this email already exists', 'email_taken');
+        if (isUniqueViolation(err)) throw userErrors.email_taken();
         throw err;
       }
     },
@@ -86,14 +76,15 @@ export function createAuthService(deps: AuthServiceDeps) {
       const byIp = limiter.hit(ipKey, config.loginMaxAttemptsPerIp, windowMs);
       const byEmail = limiter.peek(emailKey, config.loginMaxAttemptsPerEmail);
       if (!byIp.allowed || !byEmail.allowed) {
-        throw new RateLimitedError('Too many login attempts; try again later', Math.max(byIp.retryAfterSec, byEmail.retryAfterSec, 1));
+        const retryAfterSec = Math.max(byIp.retryAfterSec, byEmail.retryAfterSec, 1);
+        throw commonErrors.rate_limited({ retryAfterSec, message: 'Too many login attempts; try again later' });
       }
       const user = await deps.users.findByEmail(email);
       // Verify against a dummy hash for unknown emails so response time does not reveal them.
       const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyPasswordHash()));
       if (!user || !ok) {
         limiter.hit(emailKey, config.loginMaxAttemptsPerEmail, windowMs);
-        throw new UnauthorizedError('Invalid email or password', 'invalid_credentials');
+        throw authErrors.invalid_credentials();
       }
       limiter.reset(emailKey);
       return { ...(await issue(user)), user: toUserView(user) };
@@ -107,23 +98,23 @@ export function createAuthService(deps: AuthServiceDeps) {
         // A revoked token presented again means it leaked: end every session of that user.
         const known = await repo.findRefreshToken(hash);
         if (known?.revokedAt) await repo.revokeAllForUser(known.userId, now);
-        throw new UnauthorizedError('Invalid or expired refresh token', 'invalid_refresh_token');
+        throw authErrors.invalid_refresh_token();
       }
       const user = await repo.findUserById(consumed.userId);
-      if (!user) throw new UnauthorizedError('Invalid or expired refresh token', 'invalid_refresh_token');
+      if (!user) throw authErrors.invalid_refresh_token();
       return { ...(await issue(user)), user: toUserView(user) };
     },
 
     async logout(caller: AccessClaims, refreshToken: string): Promise<void> {
       const row = await repo.findRefreshToken(hashToken(refreshToken));
       // Only the owner can revoke it; someone else's token is treated as unknown.
-      if (!row || row.userId !== caller.userId) throw new UnauthorizedError('Unknown refresh token', 'invalid_refresh_token');
+      if (!row || row.userId !== caller.userId) throw authErrors.invalid_refresh_token('Unknown refresh token');
       await repo.consumeRefreshToken(row.tokenHash, clock.now());
     },
 
     async me(caller: AccessClaims): Promise<{ user: UserView; company: CompanyView }> {
       const [user, company] = await Promise.all([repo.findUserById(caller.userId), repo.findCompany(caller.companyId)]);
-      if (!user || !company || user.companyId !== company.id) throw new UnauthorizedError('User no longer exists', 'invalid_token');
+      if (!user || !company || user.companyId !== company.id) throw authErrors.invalid_token('User no longer exists');
       return { user: toUserView(user), company: toCompanyView(company) };
     },
 

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
-import { UnauthorizedError } from '../shared/errors.js';
+import { authErrors } from './auth.errors.js';
 
 export type Role = 'admin' | 'manager';
 
@@ -32,14 +32,11 @@ export function createTokenService(secret: string, accessTtlSec: number): TokenS
         payload = verify(token) as Record<string, unknown>;
       } catch (err) {
         const expired = (err as { code?: string }).code === 'FAST_JWT_EXPIRED';
-        throw new UnauthorizedError(
-          expired ? 'Access token expired' : 'Invalid access token',
-          expired ? 'token_expired' : 'invalid_token',
-        );
+        throw expired ? authErrors.token_expired() : authErrors.invalid_token();
       }
       const { sub, cid, role, typ } = payload;
       if (typeof sub !== 'string' || typeof cid !== 'string' || (role !== 'admin' && role !== 'manager') || typ !== 'access') {
-        throw new UnauthorizedError('Invalid access token', 'invalid_token');
+        throw authErrors.invalid_token();
       }
       return { userId: sub, companyId: cid, role };
     },

@@ -6,7 +6,8 @@
  * Payloads are plain JSON (they are stored in the outbox table): ids, ISO timestamps and the
  * views the client events are built from.
  */
-import type { ChatSummaryPayload, MessagePayload, Permission, StatsUpdatedEvent } from '../realtime/socket-events.js';
+import type { Permission } from '../managers/permission.js';
+import type { ChatSummaryPayload, MessagePayload, StatsUpdatedEvent } from '../realtime/socket-events.js';
 import type { DeliveryStatus } from '../whatsapp/engine.js';
 
 export interface DomainEventMap {

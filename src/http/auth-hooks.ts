@@ -1,6 +1,7 @@
 /** Request authentication: a Bearer access token becomes `request.auth`. */
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { AccessClaims, TokenService } from '../auth/tokens.js';
+import { authErrors } from '../auth/auth.errors.js';
 import { ForbiddenError, UnauthorizedError } from '../shared/errors.js';
 
 declare module 'fastify' {
@@ -32,7 +33,7 @@ export function createAuthHooks(
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new UnauthorizedError('Missing Authorization: Bearer token');
     const claims = tokens.verifyAccess(token);
-    if (!(await isActiveUser(claims))) throw new UnauthorizedError('User no longer exists', 'invalid_token');
+    if (!(await isActiveUser(claims))) throw authErrors.invalid_token('User no longer exists');
     request.auth = claims;
   };
   const requireAdmin = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {

@@ -1,6 +1,6 @@
 /** The one place errors become HTTP responses, in the API envelope. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, RateLimitedError } from '../shared/errors.js';
+import { AppError } from '../shared/errors.js';
 import { describeValidation } from './validation.js';
 
 interface ErrorBody {
@@ -15,7 +15,7 @@ const PART_NAMES: Record<string, string> = { body: 'body', querystring: 'query',
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
-      if (err instanceof RateLimitedError) void reply.header('retry-after', String(err.retryAfterSec));
+      if (err.retryAfterSec !== undefined) void reply.header('retry-after', String(err.retryAfterSec));
       const body: ErrorBody = { success: false, error: err.message, code: err.code };
       if (err.details) body.details = err.details;
       if (err.statusCode >= 500) request.log.error({ err }, err.message);

@@ -1,5 +1,5 @@
 /** Shared TypeBox building blocks for the API envelope. */
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 export const ErrorResponse = Type.Object(
   {
@@ -17,6 +17,11 @@ export const ok = <T extends TSchema>(data: T) => Type.Object({ success: Type.Li
 export const okList = <T extends TSchema>(item: T) =>
   Type.Object({ success: Type.Literal(true), data: Type.Array(item), pagination: Pagination });
 export const OkMessage = Type.Object({ success: Type.Literal(true), message: Type.String() });
+
+/** Reply bodies for the schemas above; `success` stays the literal `true` the schemas promise. */
+export const okData = <T>(data: T) => ({ success: true as const, data });
+export const okPage = <T>(data: T[], pagination: Static<typeof Pagination>) => ({ success: true as const, data, pagination });
+export const okText = (message: string) => ({ success: true as const, message });
 
 export const pageQuery = (defaultLimit: number) => ({
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),

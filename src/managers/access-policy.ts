@@ -7,9 +7,9 @@ import type { AccessClaims } from '../auth/tokens.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
 import type { SessionRow, SessionsRepository } from '../sessions/sessions.repository.js';
 import type { AccessRepository } from './access.repository.js';
+import type { Permission } from './permission.js';
 
 export type SessionNeed = 'read' | 'write' | 'admin';
-export type Permission = 'read' | 'write';
 
 export function createAccessPolicy(deps: { sessions: SessionsRepository; access: AccessRepository }) {
   return {

@@ -1,26 +1,12 @@
 /** Managers' access to sessions (seed 000 §10–12): grant, update, revoke, list. */
 import type { AccessClaims } from '../auth/tokens.js';
-import type { Permission } from '../realtime/socket-events.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { EventOutbox } from '../events/outbox.js';
 import type { AccessPolicy } from './access-policy.js';
+import type { GrantListItem, GrantView } from './grant-view.js';
+import type { Permission } from './permission.js';
 import { isForeignKeyViolation, type GrantRow, type ManagerUser, type ManagersRepository } from './managers.repository.js';
-
-export interface GrantView {
-  id: string;
-  managerId: string;
-  sessionId: string;
-  permissions: Permission[];
-  grantedAt: string;
-}
-
-export interface GrantListItem {
-  id: string;
-  manager: { id: string; firstName: string; lastName: string; email: string };
-  permissions: Permission[];
-  grantedAt: string;
-}
 
 export interface ManagersServiceDeps {
   repo: ManagersRepository;

@@ -8,7 +8,8 @@ import type { AccessClaims } from '../auth/tokens.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema/index.js';
-import { ConflictError, ValidationError } from '../shared/errors.js';
+import { ValidationError } from '../shared/errors.js';
+import { messageErrors } from './messages.errors.js';
 
 const TTL_MS = 24 * 60 * 60 * 1000;
 const KEY = /^[\x21-\x7e]{1,128}$/;
@@ -32,8 +33,8 @@ export function createIdempotencyStore(db: Db, clock: Clock): IdempotencyStore {
       if (reserved.length === 0) {
         const [existing] = await db.select().from(idempotencyKeys).where(where(caller.companyId, key)).limit(1);
         if (existing?.response != null && existing.sessionId === sessionId) return existing.response as Awaited<ReturnType<typeof work>>;
-        if (existing && existing.sessionId !== sessionId) throw new ConflictError('This Idempotency-Key was used for another request', 'idempotency_key_reused');
-        throw new ConflictError('A request with this Idempotency-Key is still in progress', 'idempotency_in_progress');
+        if (existing && existing.sessionId !== sessionId) throw messageErrors.idempotency_key_reused();
+        throw messageErrors.idempotency_in_progress();
       }
       try {
         const result = await work();

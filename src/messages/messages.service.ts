@@ -2,9 +2,11 @@
 import type { Logger } from 'pino';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { ChatsService } from '../chats/chats.service.js';
-import { NotFoundError, UpstreamError } from '../shared/errors.js';
 import type { EventOutbox } from '../events/outbox.js';
+import { NotFoundError } from '../shared/errors.js';
+import { toHttpError } from '../whatsapp/engine-errors.js';
 import type { SessionRegistry } from '../whatsapp/registry.js';
+import { whatsappErrors } from '../whatsapp/whatsapp.errors.js';
 import { toMessageView } from './message-view.js';
 import type { MessagesRepository } from './messages.repository.js';
 
@@ -55,11 +57,11 @@ export function createMessagesService(deps: { chats: ChatsService; repo: Message
     async typing(caller: AccessClaims, sessionId: string, chatId: string, isTyping: boolean): Promise<void> {
       const { session, jid } = await chats.resolve(caller, sessionId, chatId, 'write');
       const engine = registry.get(session.id);
-      if (!engine) throw new UpstreamError('The session is not connected to WhatsApp', 'session_not_connected', 503);
+      if (!engine) throw whatsappErrors.session_not_connected();
       try {
         await engine.sendPresence(jid, isTyping ? 'composing' : 'paused');
       } catch (err) {
-        throw new UpstreamError(err instanceof Error ? err.message : 'Could not send the typing state', 'whatsapp_error', 503);
+        throw toHttpError(err, 'presence');
       }
     },
   };

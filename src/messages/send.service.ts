@@ -9,37 +9,19 @@ import type { AccessClaims } from '../auth/tokens.js';
 import type { ChatsService } from '../chats/chats.service.js';
 import type { EventOutbox } from '../events/outbox.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, RateLimitedError, UpstreamError, ValidationError } from '../shared/errors.js';
+import { commonErrors, ValidationError } from '../shared/errors.js';
 import type { RateLimiter } from '../shared/rate-limiter.js';
 import type { MediaInfo, OutgoingContent } from '../whatsapp/engine.js';
-import { EngineSendError } from '../whatsapp/engine.js';
+import { engineErrorKind, toHttpError } from '../whatsapp/engine-errors.js';
 import { chatKindOf } from '../whatsapp/jid.js';
 import { newWaMessageId } from '../whatsapp/message-id.js';
 import type { SessionRegistry } from '../whatsapp/registry.js';
+import { whatsappErrors } from '../whatsapp/whatsapp.errors.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { IngestItem, IngestRepository } from './ingest.repository.js';
 import { announceStored } from './ingest.service.js';
 import { fetchMedia } from './media-fetch.js';
-
-export type SendType = 'text' | 'image' | 'video' | 'audio' | 'document';
-
-export interface SendInput {
-  message?: string;
-  type: SendType;
-  media?: { url?: string; base64?: string; mimetype?: string; fileName?: string };
-  replyTo?: string;
-}
-
-export interface SentView {
-  id: string;
-  messageId: string;
-  fromMe: true;
-  body: string | null;
-  messageType: string;
-  timestamp: string;
-  chatId: string;
-  status: string;
-}
+import type { SendInput, SendType, SentView } from './send-view.js';
 
 export interface SendDeps {
   chats: ChatsService;
@@ -60,14 +42,6 @@ const DEFAULT_MIME: Record<Exclude<SendType, 'text'>, string> = {
   video: 'video/mp4',
   audio: 'audio/ogg',
   document: 'application/octet-stream',
-};
-
-const SEND_ERROR_TEXT: Record<EngineSendError['kind'], string> = {
-  rate_limit: 'WhatsApp is limiting messages from this number; try again later',
-  network: 'Network error while sending to WhatsApp',
-  not_on_whatsapp: 'The recipient is not on WhatsApp',
-  not_connected: 'The session is not connected to WhatsApp',
-  unknown: 'WhatsApp refused the message',
 };
 
 /** What a send will carry, checked without any I/O: the body and, for media, its inline bytes or its URL. */
@@ -183,7 +157,7 @@ export function createSendService(deps: SendDeps) {
         }
         return written;
       });
-      if (!stored) throw new AppError(500, 'internal_error', 'The message could not be stored');
+      if (!stored) throw commonErrors.internal_error('The message could not be stored');
       return stored;
     };
 
@@ -192,7 +166,7 @@ export function createSendService(deps: SendDeps) {
     if (!rate.allowed) {
       const message = `Send rate limit of ${deps.sendRatePerMinute} messages per minute reached for this session`;
       await store(mediaInfoOf(draft, draft.inline?.length), { errorType: 'rate_limit', message });
-      throw new RateLimitedError(message, rate.retryAfterSec);
+      throw commonErrors.rate_limited({ retryAfterSec: rate.retryAfterSec, message });
     }
     const outgoing = await content(draft);
     const stored = await store(outgoing.type === 'text' ? null : mediaInfoOf(draft, outgoing.data.length));
@@ -215,18 +189,14 @@ export function createSendService(deps: SendDeps) {
 
     const engine = registry.get(session.id);
     try {
-      if (!engine) throw new EngineSendError('not_connected', SEND_ERROR_TEXT.not_connected);
+      if (!engine) throw whatsappErrors.session_not_connected();
       await engine.sendMessage(jid, outgoing, { messageId, ...(input.replyTo && { quotedMessageId: input.replyTo }) });
     } catch (err) {
-      const kind = err instanceof EngineSendError ? err.kind : 'unknown';
-      const text = err instanceof Error && err.message ? err.message : SEND_ERROR_TEXT[kind];
+      const kind = engineErrorKind(err);
+      const error = toHttpError(err, 'send');
       logger.warn({ err, sessionId: session.id, companyId: session.companyId, kind }, 'send failed');
-      await settle('failed', { errorType: kind, message: text });
-      throw kind === 'rate_limit'
-        ? new RateLimitedError(text, 60, 'whatsapp_rate_limit')
-        : kind === 'not_connected'
-          ? new UpstreamError(text, 'session_not_connected', 503)
-          : new UpstreamError(text, kind === 'not_on_whatsapp' ? 'not_on_whatsapp' : 'whatsapp_error', 502);
+      await settle('failed', { errorType: error.code === 'session_not_connected' ? 'not_connected' : kind, message: error.message });
+      throw error;
     }
     await settle('sent');
     return {

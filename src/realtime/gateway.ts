@@ -10,8 +10,10 @@ import { Server, type Socket } from 'socket.io';
 import type { AccessClaims, TokenService } from '../auth/tokens.js';
 import type { AnyDomainEvent } from '../events/domain-events.js';
 import type { EventBus } from '../events/event-bus.js';
+import { authErrors } from '../auth/auth.errors.js';
 import { AppError } from '../shared/errors.js';
 import { toClientEvents, type ClientEvent } from './client-events.js';
+import { handshakeError } from './handshake-errors.js';
 import type { ServerToClientEvents } from './socket-events.js';
 
 export type GatewaySocket = Socket<Record<string, never>, ServerToClientEvents, Record<string, never>, AccessClaims>;
@@ -61,26 +63,27 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Gateway {
   io.use((socket, next) => {
     const token = handshakeToken(socket);
     if (!token) {
-      next(new Error('unauthorized: missing token'));
+      next(handshakeError('missing_token'));
       return;
     }
     let claims: AccessClaims;
     try {
       claims = tokens.verifyAccess(token);
     } catch (err) {
-      next(new Error(`unauthorized: ${err instanceof AppError ? err.message : 'invalid token'}`));
+      const expired = err instanceof AppError && err.code === authErrors.token_expired.code;
+      next(handshakeError(expired ? 'token_expired' : 'invalid_token'));
       return;
     }
     deps
       .isActiveUser(claims)
       .then((active) => {
-        if (!active) return next(new Error('unauthorized: user no longer exists'));
+        if (!active) return next(handshakeError('user_not_found'));
         socket.data = claims;
         next();
       })
       .catch((err: unknown) => {
         logger.error({ err }, 'socket handshake failed');
-        next(new Error('internal error'));
+        next(handshakeError('internal_error'));
       });
   });
 

@@ -3,6 +3,7 @@
  * Both the server and the web dashboard import this file, so there is one copy of it.
  * Timestamps are ISO-8601 strings.
  */
+import type { Permission } from '../managers/permission.js';
 import type { ChatKind, DeliveryStatus, MessageType } from '../whatsapp/engine.js';
 
 export interface ChatSummaryPayload {
@@ -119,8 +120,6 @@ export interface ManagerAccessRevokedEvent {
   revokedBy: string;
   timestamp: string;
 }
-
-export type Permission = 'read' | 'write';
 
 export interface ServerToClientEvents {
   'whatsapp:new-message': (e: NewMessageEvent) => void;

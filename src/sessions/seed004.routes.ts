@@ -1,19 +1,18 @@
 /**
  * Seed 004 endpoints, with the seed's unwrapped shapes. `:id` / `:phoneId` is our session id.
  */
-import type { FastifyInstance } from 'fastify';
+import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
 import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
-import { errorResponses, NullableDate, NullableString, RowId } from '../http/schemas.js';
+import { errorResponses, NullableDate, NullableString, OkMessage, okText, RowId } from '../http/schemas.js';
 import { HealthSchema, SessionStatusSchema } from './session-view.js';
 import type { SessionsService } from './sessions.service.js';
 
-const Done = Type.Object({ success: Type.Literal(true), message: Type.String() });
 const StatsSchema = Type.Object({ phoneId: Type.String(), isConnected: Type.Boolean(), ...HealthSchema.properties });
 const CloseBody = Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }));
 
-export function registerSeed004Routes(app: FastifyInstance, deps: { sessions: SessionsService; hooks: AuthHooks }): void {
+export function registerSeed004Routes(app: HttpApp, deps: { sessions: SessionsService; hooks: AuthHooks }): void {
   const { sessions, hooks } = deps;
   const common = { tags: ['session health (seed 004)'], security: [{ bearerAuth: [] }] };
 
@@ -36,16 +35,16 @@ export function registerSeed004Routes(app: FastifyInstance, deps: { sessions: Se
     app.get(path, {
       onRequest: hooks.requireAdmin,
       schema: { ...common, summary: 'Error stats of one session', params: Type.Object({ id: RowId }), response: { 200: StatsSchema, ...errorResponses(401, 403, 404) } },
-      handler: async (request) => sessions.health(caller(request), (request.params as { id: string }).id),
+      handler: async (request) => sessions.health(caller(request), request.params.id),
     });
   }
 
   app.post('/api/sessions/:id/restart', {
     onRequest: hooks.requireAdmin,
-    schema: { ...common, summary: 'Close, pause, start again with stored credentials', params: Type.Object({ id: RowId }), response: { 200: Done, ...errorResponses(401, 403, 404) } },
+    schema: { ...common, summary: 'Close, pause, start again with stored credentials', params: Type.Object({ id: RowId }), response: { 200: OkMessage, ...errorResponses(401, 403, 404) } },
     handler: async (request) => {
-      await sessions.restart(caller(request), (request.params as { id: string }).id);
-      return { success: true, message: 'Session restarted' };
+      await sessions.restart(caller(request), request.params.id);
+      return okText('Session restarted');
     },
   });
 
@@ -57,12 +56,12 @@ export function registerSeed004Routes(app: FastifyInstance, deps: { sessions: Se
         summary: 'Close the connection, free the socket, reset counters; no automatic reconnect',
         params: Type.Object({ id: RowId }),
         body: CloseBody,
-        response: { 200: Done, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: OkMessage, ...errorResponses(400, 401, 403, 404) },
       },
       handler: async (request) => {
-        const { id } = request.params as { id: string };
-        await sessions.close(caller(request), id, (request.body as { reason?: string } | undefined)?.reason ?? 'Manual close via API');
-        return { success: true, message: `Session ${id} closed successfully` };
+        const { id } = request.params;
+        await sessions.close(caller(request), id, request.body?.reason ?? 'Manual close via API');
+        return okText(`Session ${id} closed successfully`);
       },
     });
   }

@@ -1,14 +1,21 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { iso, NullableDate, NullableString } from '../http/schemas.js';
-import type { Permission } from '../managers/access-policy.js';
+import { PermissionSchema, type Permission } from '../managers/permission.js';
 import type { HealthStats } from './health.js';
 import type { SessionListRow, SessionRow } from './sessions.repository.js';
 
-export type SessionStatus = 'starting' | 'qr' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'logged_out' | 'failed';
-
-export const SessionStatusSchema = Type.Union(
-  ['starting', 'qr', 'connecting', 'connected', 'reconnecting', 'closed', 'logged_out', 'failed'].map((s) => Type.Literal(s)),
-);
+/** API.md's session states; literals spelled out so `Static<>` is the exact union. */
+export const SessionStatusSchema = Type.Union([
+  Type.Literal('starting'),
+  Type.Literal('qr'),
+  Type.Literal('connecting'),
+  Type.Literal('connected'),
+  Type.Literal('reconnecting'),
+  Type.Literal('closed'),
+  Type.Literal('logged_out'),
+  Type.Literal('failed'),
+]);
+export type SessionStatus = Static<typeof SessionStatusSchema>;
 
 export const HealthSchema = Type.Object({
   badMacErrors: Type.Integer(),
@@ -30,7 +37,7 @@ export const SessionSchema = Type.Object({
   status: SessionStatusSchema,
   health: HealthSchema,
   /** What the caller may do here (beyond the seed): `["read","write"]` for admins, a manager's grant. */
-  permissions: Type.Array(Type.Union([Type.Literal('read'), Type.Literal('write')])),
+  permissions: Type.Array(PermissionSchema),
   lastConnectedAt: NullableDate,
   lastCloseReason: NullableString,
   lastCloseAt: NullableDate,

@@ -1,16 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
 import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
-import { errorResponses, ok, okList, OkMessage, pageQuery, RowId } from '../http/schemas.js';
+import { errorResponses, ok, okData, okList, okPage, OkMessage, okText, pageQuery, RowId } from '../http/schemas.js';
 import { CreatedSessionSchema, HealthSchema, SessionSchema } from './session-view.js';
 import type { SessionsService } from './sessions.service.js';
 
 const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
 export const SessionParams = Type.Object({ sessionId: RowId });
-type P = { sessionId: string };
 
-export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: SessionsService; hooks: AuthHooks }): void {
+export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsService; hooks: AuthHooks }): void {
   const { sessions, hooks } = deps;
   const common = { tags: ['sessions'], security: [{ bearerAuth: [] }] };
   const base = '/api/whatsapp/sessions';
@@ -24,8 +23,8 @@ export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: S
       response: { 201: ok(CreatedSessionSchema), ...errorResponses(400, 401, 403, 409) },
     },
     handler: async (request, reply) => {
-      const data = await sessions.create(caller(request), (request.body as { displayName: string }).displayName);
-      return reply.status(201).send({ success: true, data });
+      const data = await sessions.create(caller(request), request.body.displayName);
+      return reply.status(201).send(okData(data));
     },
   });
 
@@ -38,16 +37,16 @@ export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: S
       response: { 200: okList(SessionSchema), ...errorResponses(400, 401) },
     },
     handler: async (request) => {
-      const { page = 1, limit = 10 } = request.query as { page?: number; limit?: number };
+      const { page = 1, limit = 10 } = request.query;
       const { items, total } = await sessions.list(caller(request), page, limit);
-      return { success: true, data: items, pagination: { total, page, limit } };
+      return okPage(items, { total, page, limit });
     },
   });
 
   app.get(`${base}/:sessionId`, {
     onRequest: hooks.authenticate,
     schema: { ...common, summary: 'One session with status and health', params: SessionParams, response: { 200: ok(SessionSchema), ...errorResponses(401, 404) } },
-    handler: async (request) => ({ success: true, data: await sessions.get(caller(request), (request.params as P).sessionId) }),
+    handler: async (request) => okData(await sessions.get(caller(request), request.params.sessionId)),
   });
 
   app.patch(`${base}/:sessionId`, {
@@ -59,10 +58,7 @@ export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: S
       body: Type.Object({ displayName: DisplayName }, { additionalProperties: false }),
       response: { 200: ok(SessionSchema), ...errorResponses(400, 401, 403, 404, 409) },
     },
-    handler: async (request) => ({
-      success: true,
-      data: await sessions.rename(caller(request), (request.params as P).sessionId, (request.body as { displayName: string }).displayName),
-    }),
+    handler: async (request) => okData(await sessions.rename(caller(request), request.params.sessionId, request.body.displayName)),
   });
 
   app.delete(`${base}/:sessionId`, {
@@ -74,8 +70,8 @@ export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: S
       response: { 200: OkMessage, ...errorResponses(401, 403, 404) },
     },
     handler: async (request) => {
-      await sessions.remove(caller(request), (request.params as P).sessionId);
-      return { success: true, message: 'Session deleted' };
+      await sessions.remove(caller(request), request.params.sessionId);
+      return okText('Session deleted');
     },
   });
 
@@ -87,7 +83,7 @@ export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: S
       params: SessionParams,
       response: { 200: ok(Type.Object({ qrCode: Type.String() })), ...errorResponses(401, 403, 404, 409, 503) },
     },
-    handler: async (request) => ({ success: true, data: { qrCode: await sessions.qr(caller(request), (request.params as P).sessionId) } }),
+    handler: async (request) => okData({ qrCode: await sessions.qr(caller(request), request.params.sessionId) }),
   });
 
   app.post(`${base}/:sessionId/pairing-code`, {
@@ -97,14 +93,10 @@ export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: S
       summary: 'Link by phone number: returns the 8-character code to type on the phone (instead of scanning the QR)',
       params: SessionParams,
       body: Type.Object({ phoneNumber: Type.String({ minLength: 5, maxLength: 32, pattern: '^\\+?[0-9 ().-]+$' }) }, { additionalProperties: false }),
-      response: { 200: ok(Type.Object({ pairingCode: Type.String() })), ...errorResponses(400, 401, 403, 404, 409, 502, 503) },
+      response: { 200: ok(Type.Object({ pairingCode: Type.String() })), ...errorResponses(400, 401, 403, 404, 409, 429, 502, 503) },
     },
-    handler: async (request) => ({
-      success: true,
-      data: {
-        pairingCode: await sessions.requestPairingCode(caller(request), (request.params as P).sessionId, (request.body as { phoneNumber: string }).phoneNumber),
-      },
-    }),
+    handler: async (request) =>
+      okData({ pairingCode: await sessions.requestPairingCode(caller(request), request.params.sessionId, request.body.phoneNumber) }),
   });
 
   app.post(`${base}/:sessionId/disconnect`, {
@@ -116,8 +108,8 @@ export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: S
       response: { 200: OkMessage, ...errorResponses(401, 403, 404) },
     },
     handler: async (request) => {
-      await sessions.disconnect(caller(request), (request.params as P).sessionId);
-      return { success: true, message: 'Session disconnected successfully' };
+      await sessions.disconnect(caller(request), request.params.sessionId);
+      return okText('Session disconnected successfully');
     },
   });
 
@@ -125,8 +117,8 @@ export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: S
     onRequest: hooks.requireAdmin,
     schema: { ...common, summary: 'Close and start again with stored credentials', params: SessionParams, response: { 200: OkMessage, ...errorResponses(401, 403, 404) } },
     handler: async (request) => {
-      await sessions.restart(caller(request), (request.params as P).sessionId);
-      return { success: true, message: 'Session restarted' };
+      await sessions.restart(caller(request), request.params.sessionId);
+      return okText('Session restarted');
     },
   });
 
@@ -140,9 +132,9 @@ export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: S
       response: { 200: OkMessage, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => {
-      const reason = (request.body as { reason?: string } | undefined)?.reason ?? 'Manual close';
-      await sessions.close(caller(request), (request.params as P).sessionId, reason);
-      return { success: true, message: 'Session closed' };
+      const reason = request.body?.reason ?? 'Manual close';
+      await sessions.close(caller(request), request.params.sessionId, reason);
+      return okText('Session closed');
     },
   });
 
@@ -154,6 +146,6 @@ export function registerSessionsRoutes(app: FastifyInstance, deps: { sessions: S
       params: SessionParams,
       response: { 200: ok(Type.Object({ phoneId: Type.String(), isConnected: Type.Boolean(), ...HealthSchema.properties })), ...errorResponses(401, 404) },
     },
-    handler: async (request) => ({ success: true, data: await sessions.health(caller(request), (request.params as P).sessionId) }),
+    handler: async (request) => okData(await sessions.health(caller(request), request.params.sessionId)),
   });
 }

@@ -3,16 +3,19 @@ import type { Logger } from 'pino';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { AccessPolicy } from '../managers/access-policy.js';
 import type { Clock } from '../shared/clock.js';
-import { ConflictError, NotFoundError, UpstreamError } from '../shared/errors.js';
 import type { EventOutbox } from '../events/outbox.js';
+import { NotFoundError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { isUniqueViolation } from '../users/users.repository.js';
 import type { EngineDispatcher } from '../whatsapp/engine-dispatcher.js';
+import { toHttpError } from '../whatsapp/engine-errors.js';
 import type { SessionRegistry } from '../whatsapp/registry.js';
+import { whatsappErrors } from '../whatsapp/whatsapp.errors.js';
 import type { HealthMonitor, HealthStats } from './health.js';
 import type { QrBoard } from './qr-board.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
 import { toCreatedSession, toSessionView } from './session-view.js';
+import { sessionErrors } from './sessions.errors.js';
 import type { SessionRow, SessionsRepository } from './sessions.repository.js';
 
 export interface SessionsServiceDeps {
@@ -66,7 +69,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
           return created;
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ConflictError('A session with this display name already exists', 'session_exists');
+        if (isUniqueViolation(err)) throw sessionErrors.session_exists();
         throw err;
       }
       await registry.start(ref(row));
@@ -92,7 +95,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       try {
         await repo.update(sessionId, { displayName: displayName.trim() });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ConflictError('A session with this display name already exists', 'session_exists');
+        if (isUniqueViolation(err)) throw sessionErrors.session_exists();
         throw err;
       }
       return this.get(caller, sessionId);
@@ -113,7 +116,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
 
     async qr(caller: AccessClaims, sessionId: string): Promise<string> {
       const s = await policy.session(caller, sessionId, 'admin');
-      if (s.status === 'connected') throw new ConflictError('The session is already connected', 'already_connected');
+      if (s.status === 'connected') throw sessionErrors.already_connected();
       const current = qrBoard.current(s.id);
       if (current) return current;
       const waiting = qrBoard.next(s.id, deps.qrWaitMs);
@@ -121,26 +124,26 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       const qr = await waiting;
       if (!qr) {
         const now = await repo.findById(s.id);
-        if (now?.status === 'connected') throw new ConflictError('The session is already connected', 'already_connected');
-        throw new UpstreamError('No QR code was produced in time; try again', 'qr_not_ready', 503);
+        if (now?.status === 'connected') throw sessionErrors.already_connected();
+        throw sessionErrors.qr_not_ready();
       }
       return qr;
     },
 
     async requestPairingCode(caller: AccessClaims, sessionId: string, phoneNumber: string): Promise<string> {
       const s = await policy.session(caller, sessionId, 'admin');
-      if (s.status === 'connected') throw new ConflictError('The session is already connected', 'already_connected');
+      if (s.status === 'connected') throw sessionErrors.already_connected();
       if (!registry.isRunning(s.id)) {
         const waiting = qrBoard.next(s.id, deps.qrWaitMs);
         await startSession(s);
         await waiting;
       }
       const engine = registry.get(s.id);
-      if (!engine) throw new UpstreamError('The session is not running', 'session_not_running', 503);
+      if (!engine) throw whatsappErrors.session_not_running();
       try {
         return await engine.requestPairingCode(phoneNumber);
       } catch (err) {
-        throw new UpstreamError(err instanceof Error ? err.message : 'Could not get a pairing code', 'pairing_failed', 502);
+        throw toHttpError(err, 'pairing');
       }
     },
 

@@ -1,4 +1,8 @@
-/** The one error hierarchy. The HTTP error handler renders these into the API envelope. */
+/**
+ * The one error hierarchy. The HTTP error handler renders these into the API envelope. Each
+ * feature declares its codes once (`<feature>.errors.ts`, through `defineErrors`), so no code is a
+ * string typed at a throw site; the generic classes below keep their fixed codes.
+ */
 export interface FieldProblem {
   field: string;
   message: string;
@@ -10,6 +14,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: FieldProblem[],
+    /** Sent as `Retry-After` (429 answers). */
+    readonly retryAfterSec?: number,
   ) {
     super(message);
     this.name = new.target.name;
@@ -26,8 +32,8 @@ export class ValidationError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(message = 'Authentication required', code = 'unauthorized') {
-    super(401, code, message);
+  constructor(message = 'Authentication required') {
+    super(401, 'unauthorized', message);
   }
 }
 
@@ -43,25 +49,40 @@ export class NotFoundError extends AppError {
   }
 }
 
-export class ConflictError extends AppError {
-  constructor(message: string, code = 'conflict') {
-    super(409, code, message);
-  }
+export interface ErrorSpec {
+  readonly status: number;
+  /** The default message; a throw site may give a more precise one. */
+  readonly message: string;
 }
 
-export class RateLimitedError extends AppError {
-  constructor(
-    message: string,
-    readonly retryAfterSec: number,
-    code = 'rate_limited',
-  ) {
-    super(429, code, message);
-  }
+/** A 429 cannot be raised without saying when to come back. */
+type Raise<S extends ErrorSpec> = S extends { status: 429 }
+  ? (opts: { retryAfterSec: number; message?: string }) => AppError
+  : (message?: string) => AppError;
+
+export type ErrorFactory<Code extends string, S extends ErrorSpec> = Raise<S> & { readonly code: Code; readonly status: S['status'] };
+
+export type ErrorFactories<T extends Record<string, ErrorSpec>> = { readonly [C in keyof T & string]: ErrorFactory<C, T[C]> };
+
+/**
+ * Declares a feature's error codes, each with its HTTP status and default message, and returns
+ * one factory per code (`sessionErrors.already_connected()`), which also carries its `code` so
+ * callers can recognise the error.
+ */
+export function defineErrors<const T extends Record<string, ErrorSpec>>(specs: T): ErrorFactories<T> {
+  const entries = Object.entries(specs).map(([code, { status, message }]) => {
+    const raise =
+      status === 429
+        ? (opts: { retryAfterSec: number; message?: string }) => new AppError(status, code, opts.message ?? message, undefined, opts.retryAfterSec)
+        : (text?: string) => new AppError(status, code, text ?? message);
+    return [code, Object.assign(raise, { code, status })];
+  });
+  // Object.fromEntries loses the per-key types the mapped type above restores.
+  return Object.fromEntries(entries) as ErrorFactories<T>;
 }
 
-/** WhatsApp itself failed (502) or the session cannot serve the request now (503). */
-export class UpstreamError extends AppError {
-  constructor(message: string, code = 'whatsapp_error', statusCode: 502 | 503 = 502) {
-    super(statusCode, code, message);
-  }
-}
+/** Codes any feature may raise. */
+export const commonErrors = defineErrors({
+  rate_limited: { status: 429, message: 'Too many requests; try again later' },
+  internal_error: { status: 500, message: 'Internal server error' },
+});

@@ -1,20 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
 import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
-import { errorResponses, ok } from '../http/schemas.js';
+import { errorResponses, ok, okData } from '../http/schemas.js';
+import { StatsOverviewSchema } from './stats-view.js';
 import type { StatsService } from './stats.service.js';
 
-const Count = Type.Integer({ minimum: 0 });
-
-const StatsSchema = Type.Object({
-  sessions: Type.Object({ total: Count, active: Count, connected: Count }),
-  messages: Type.Object({ total: Count, today: Count, sent: Count, received: Count }),
-  chats: Type.Object({ total: Count, individual: Count, groups: Count }),
-  managers: Type.Object({ total: Count, withAccess: Count }),
-});
-
-export function registerStatsRoutes(app: FastifyInstance, deps: { stats: StatsService; hooks: AuthHooks }): void {
+export function registerStatsRoutes(app: HttpApp, deps: { stats: StatsService; hooks: AuthHooks }): void {
   const { stats, hooks } = deps;
 
   app.get('/api/whatsapp/stats', {
@@ -27,11 +19,11 @@ export function registerStatsRoutes(app: FastifyInstance, deps: { stats: StatsSe
         { tz: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Almaty; default UTC' })) },
         { additionalProperties: false },
       ),
-      response: { 200: ok(StatsSchema), ...errorResponses(400, 401) },
+      response: { 200: ok(StatsOverviewSchema), ...errorResponses(400, 401) },
     },
     handler: async (request) => {
-      const { tz = 'UTC' } = request.query as { tz?: string };
-      return { success: true, data: await stats.overview(caller(request), tz) };
+      const { tz = 'UTC' } = request.query;
+      return okData(await stats.overview(caller(request), tz));
     },
   });
 }

@@ -5,13 +5,7 @@ import type { StatsUpdatedEvent } from '../realtime/socket-events.js';
 import type { Clock } from '../shared/clock.js';
 import { ValidationError } from '../shared/errors.js';
 import type { StatsRepository } from './stats.repository.js';
-
-export interface StatsOverview {
-  sessions: { total: number; active: number; connected: number };
-  messages: { total: number; today: number; sent: number; received: number };
-  chats: { total: number; individual: number; groups: number };
-  managers: { total: number; withAccess: number };
-}
+import type { StatsOverview } from './stats-view.js';
 
 export type LiveStats = StatsUpdatedEvent['stats'];
 

@@ -1,5 +1,7 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { UserRow } from './users.repository.js';
+
+export const RoleSchema = Type.Union([Type.Literal('manager'), Type.Literal('admin')]);
 
 export const UserSchema = Type.Object(
   {
@@ -8,21 +10,13 @@ export const UserSchema = Type.Object(
     email: Type.String(),
     firstName: Type.String(),
     lastName: Type.String(),
-    role: Type.Union([Type.Literal('admin'), Type.Literal('manager')]),
+    role: RoleSchema,
     createdAt: Type.String({ format: 'date-time' }),
   },
   { $id: 'User' },
 );
 
-export interface UserView {
-  id: string;
-  companyId: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  role: 'admin' | 'manager';
-  createdAt: string;
-}
+export type UserView = Static<typeof UserSchema>;
 
 /** The public shape of a user: never the password hash. */
 export const toUserView = (u: UserRow): UserView => ({

@@ -1,17 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
 import { Email, Password, PersonName } from '../auth/auth.routes.js';
 import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
-import { errorResponses, ok, okList, OkMessage, pageQuery, RowId } from '../http/schemas.js';
-import type { Role } from '../auth/tokens.js';
-import { UserSchema } from './user-view.js';
-import type { NewUserInput, UserPatch, UsersService } from './users.service.js';
+import { errorResponses, ok, okData, okList, okPage, OkMessage, okText, pageQuery, RowId } from '../http/schemas.js';
+import { RoleSchema, UserSchema } from './user-view.js';
+import type { UsersService } from './users.service.js';
 
-const RoleSchema = Type.Union([Type.Literal('manager'), Type.Literal('admin')]);
 const UserIdParams = Type.Object({ userId: RowId });
 
-export function registerUsersRoutes(app: FastifyInstance, deps: { users: UsersService; hooks: AuthHooks }): void {
+export function registerUsersRoutes(app: HttpApp, deps: { users: UsersService; hooks: AuthHooks }): void {
   const { users, hooks } = deps;
   const common = { tags: ['users'], security: [{ bearerAuth: [] }] };
 
@@ -24,8 +22,8 @@ export function registerUsersRoutes(app: FastifyInstance, deps: { users: UsersSe
       response: { 201: ok(UserSchema), ...errorResponses(400, 401, 403, 409) },
     },
     handler: async (request, reply) => {
-      const user = await users.create(caller(request).companyId, request.body as NewUserInput);
-      return reply.status(201).send({ success: true, data: user });
+      const user = await users.create(caller(request).companyId, request.body);
+      return reply.status(201).send(okData(user));
     },
   });
 
@@ -38,19 +36,16 @@ export function registerUsersRoutes(app: FastifyInstance, deps: { users: UsersSe
       response: { 200: okList(UserSchema), ...errorResponses(400, 401, 403) },
     },
     handler: async (request) => {
-      const { page = 1, limit = 50, role } = request.query as { page?: number; limit?: number; role?: Role };
+      const { page = 1, limit = 50, role } = request.query;
       const { items, total } = await users.list(caller(request).companyId, page, limit, role);
-      return { success: true, data: items, pagination: { total, page, limit } };
+      return okPage(items, { total, page, limit });
     },
   });
 
   app.get('/api/users/:userId', {
     onRequest: hooks.requireAdmin,
     schema: { ...common, summary: 'One user', params: UserIdParams, response: { 200: ok(UserSchema), ...errorResponses(401, 403, 404) } },
-    handler: async (request) => ({
-      success: true,
-      data: await users.get(caller(request).companyId, (request.params as { userId: string }).userId),
-    }),
+    handler: async (request) => okData(await users.get(caller(request).companyId, request.params.userId)),
   });
 
   app.patch('/api/users/:userId', {
@@ -73,8 +68,7 @@ export function registerUsersRoutes(app: FastifyInstance, deps: { users: UsersSe
     },
     handler: async (request) => {
       const me = caller(request);
-      const { userId } = request.params as { userId: string };
-      return { success: true, data: await users.update(me.companyId, me.userId, userId, request.body as UserPatch) };
+      return okData(await users.update(me.companyId, me.userId, request.params.userId, request.body));
     },
   });
 
@@ -88,8 +82,8 @@ export function registerUsersRoutes(app: FastifyInstance, deps: { users: UsersSe
     },
     handler: async (request) => {
       const me = caller(request);
-      await users.remove(me.companyId, me.userId, (request.params as { userId: string }).userId);
-      return { success: true, message: 'User removed' };
+      await users.remove(me.companyId, me.userId, request.params.userId);
+      return okText('User removed');
     },
   });
 }

@@ -1,10 +1,11 @@
 import type { Role } from '../auth/tokens.js';
 import { hashPassword } from '../auth/password.js';
 import type { EventOutbox } from '../events/outbox.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors.js';
+import { ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { isUniqueViolation, type UsersQueries, type UsersRepository } from './users.repository.js';
 import { toUserView, type UserView } from './user-view.js';
+import { userErrors } from './users.errors.js';
 
 export interface NewUserInput {
   email: string;
@@ -23,7 +24,7 @@ export function createUsersService(deps: { users: UsersRepository; outbox: Event
 
   const assertNotLastAdmin = async (repo: UsersQueries, companyId: string): Promise<void> => {
     if ((await repo.countAdmins(companyId)) <= 1) {
-      throw new ConflictError('A company must keep at least one admin', 'last_admin');
+      throw userErrors.last_admin();
     }
   };
 
@@ -41,7 +42,7 @@ export function createUsersService(deps: { users: UsersRepository; outbox: Event
         });
         return toUserView(row);
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ConflictError('A user with this email already exists', 'email_taken');
+        if (isUniqueViolation(err)) throw userErrors.email_taken();
         throw err;
       }
     },
@@ -89,7 +90,7 @@ export function createUsersService(deps: { users: UsersRepository; outbox: Event
         if (patch.password !== undefined || (patch.role !== undefined && patch.role !== current.role)) await deps.revokeAllTokens(id);
         return toUserView(row);
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ConflictError('A user with this email already exists', 'email_taken');
+        if (isUniqueViolation(err)) throw userErrors.email_taken();
         throw err;
       }
     },

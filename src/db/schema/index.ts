@@ -15,6 +15,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { SessionStatus } from '../../sessions/session-view.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => ts('created_at').notNull().defaultNow();
@@ -70,8 +71,8 @@ export const waSessions = pgTable(
       .references(() => companies.id, { onDelete: 'cascade' }),
     adminId: text('admin_id').references(() => users.id, { onDelete: 'set null' }),
     displayName: text('display_name').notNull(),
-    /** starting | qr | connecting | connected | reconnecting | closed | logged_out | failed */
-    status: text('status').notNull().default('starting'),
+    /** Plain text in SQL; typed as the API's status union (session-view.ts). */
+    status: text('status').$type<SessionStatus>().notNull().default('starting'),
     /** Whether the session should be running: restored on boot when true. */
     isActive: boolean('is_active').notNull().default(true),
     phoneNumber: text('phone_number'),

@@ -3,11 +3,15 @@
  * Type-only imports: nothing from the server is bundled.
  */
 import type { Static } from 'typebox';
-import type { SessionSchema, HealthSchema, CreatedSessionSchema } from '../../../src/sessions/session-view.js';
+import type { Pagination as PaginationSchema } from '../../../src/http/schemas.js';
+import type { SessionSchema, HealthSchema, CreatedSessionSchema, SessionStatus } from '../../../src/sessions/session-view.js';
 import type { ChatSchema, ChatDetailSchema, MessageSchema } from '../../../src/messages/message-view.js';
-import type { SentView } from '../../../src/messages/send.service.js';
+import type { SentView } from '../../../src/messages/send-view.js';
 import type { UserView } from '../../../src/users/user-view.js';
-import type { Permission } from '../../../src/realtime/socket-events.js';
+import type { Permission } from '../../../src/managers/permission.js';
+import type { GrantListItem } from '../../../src/managers/grant-view.js';
+import type { CompanyView, TokenPair } from '../../../src/auth/auth-view.js';
+import type { StatsOverview } from '../../../src/stats/stats-view.js';
 import type { DeliveryStatus, MessageType, ChatKind } from '../../../src/whatsapp/engine.js';
 
 export type {
@@ -18,13 +22,12 @@ export type {
   ChatUpdatedEvent,
   MessageStatusEvent,
   TypingStatusEvent,
-  Permission,
   StatsUpdatedEvent,
 } from '../../../src/realtime/socket-events.js';
+export type { HandshakeErrorCode, HandshakeErrorData } from '../../../src/realtime/handshake-errors.js';
 
-/** API.md's session status values (the server's schema builds them from an array, so its static type is loose). */
-export type SessionStatus = 'starting' | 'qr' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'logged_out' | 'failed';
-export type Session = Omit<Static<typeof SessionSchema>, 'status'> & { status: SessionStatus };
+export type { SessionStatus, Permission };
+export type Session = Static<typeof SessionSchema>;
 export type Health = Static<typeof HealthSchema>;
 export type CreatedSession = Static<typeof CreatedSessionSchema>;
 export type Chat = Static<typeof ChatSchema>;
@@ -36,34 +39,13 @@ export type Message = Omit<Static<typeof MessageSchema>, 'status' | 'messageType
 export type User = UserView;
 export type { DeliveryStatus, MessageType, ChatKind };
 
-export type Company = { id: string; name: string; createdAt: string };
+export type Company = CompanyView;
+export type AuthTokens = TokenPair;
 
-export interface AuthTokens {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-  user: User;
-}
+export type Pagination = Static<typeof PaginationSchema>;
 
-export interface Pagination {
-  total: number;
-  page: number;
-  limit: number;
-}
-
-export interface ManagerAccess {
-  id: string;
-  manager: { id: string; firstName: string; lastName: string; email: string };
-  permissions: Permission[];
-  grantedAt: string;
-}
-
-export interface CompanyStats {
-  sessions: { total: number; active: number; connected: number };
-  messages: { total: number; today: number; sent: number; received: number };
-  chats: { total: number; individual: number; groups: number };
-  managers: { total: number; withAccess: number };
-}
+export type ManagerAccess = GrantListItem;
+export type CompanyStats = StatsOverview;
 
 export interface ServerHealth {
   status: string;

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { api } from '../api/client';
-import type { ServerToClientEvents, SocketEventName, SocketEventPayload } from '../api/types';
+import type { HandshakeErrorData, ServerToClientEvents, SocketEventName, SocketEventPayload } from '../api/types';
 
 export type AppSocket = Socket<ServerToClientEvents, Record<string, never>>;
 export type ConnectionState = 'connecting' | 'online' | 'offline';
@@ -17,6 +17,12 @@ const stateListeners = new Set<(s: ConnectionState) => void>();
 let unsubToken: (() => void) | null = null;
 /** The token of the last handshake, to tell a stale token (just reconnect) from an expired one (refresh). */
 let handshakeToken = '';
+
+/** Refusals a newer token may cure: every one but the server's own failure. */
+const needsToken = (err: Error): boolean => {
+  const { data } = err as Error & { data?: Partial<HandshakeErrorData> };
+  return data?.code !== undefined && data.code !== 'internal_error';
+};
 
 function setState(s: ConnectionState): void {
   state = s;
@@ -40,7 +46,7 @@ export function connectSocket(): AppSocket {
   s.on('disconnect', () => setState(s.active ? 'connecting' : 'offline'));
   s.on('connect_error', (err) => {
     setState('connecting');
-    if (/unauthori[sz]ed|expired|invalid token/i.test(err.message)) {
+    if (needsToken(err)) {
       // The handshake was refused (the server does not retry those): with a newer token already
       // at hand just reconnect, otherwise refresh once first.
       if (api.accessToken && api.accessToken !== handshakeToken) s.connect();

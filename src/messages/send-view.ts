@@ -1,0 +1,46 @@
+import { Type, type Static } from 'typebox';
+import { IsoDate, NullableString } from '../http/schemas.js';
+
+export const SendTypeSchema = Type.Union([
+  Type.Literal('text'),
+  Type.Literal('image'),
+  Type.Literal('video'),
+  Type.Literal('audio'),
+  Type.Literal('document'),
+]);
+export type SendType = Static<typeof SendTypeSchema>;
+
+/** `POST .../chats/{chatId}/messages`. */
+export const SendBodySchema = Type.Object(
+  {
+    message: Type.Optional(Type.String({ maxLength: 65536, description: 'The text, or the caption of a media message' })),
+    type: SendTypeSchema,
+    media: Type.Optional(
+      Type.Object(
+        {
+          url: Type.Optional(Type.String({ maxLength: 2048, description: 'A public http(s) URL to fetch the file from' })),
+          base64: Type.Optional(Type.String({ description: 'The file itself, base64-encoded' })),
+          mimetype: Type.Optional(Type.String({ maxLength: 200, pattern: '^[\\w.+-]+/[\\w.+-]+$' })),
+          fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    replyTo: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'WhatsApp id of the message to reply to' })),
+  },
+  { additionalProperties: false },
+);
+export type SendInput = Static<typeof SendBodySchema>;
+
+/** What a send answers (seed §8, plus `status`); also what an Idempotency-Key replay returns. */
+export const SentSchema = Type.Object({
+  id: Type.String(),
+  messageId: Type.String(),
+  fromMe: Type.Literal(true),
+  body: NullableString,
+  messageType: SendTypeSchema,
+  timestamp: IsoDate,
+  chatId: Type.String(),
+  status: Type.String(),
+});
+export type SentView = Static<typeof SentSchema>;
