@@ -11,6 +11,7 @@ import type { Emit, EventOutbox } from '../events/outbox.js';
 import type { EngineMessage } from '../whatsapp/engine.js';
 import type { ConversationEvent } from '../whatsapp/engine-dispatcher.js';
 import type { SessionRef } from '../whatsapp/registry.js';
+import { storable, storableJson, storableOrNull } from '../shared/storable-text.js';
 import type { IngestItem, IngestRepository, IngestResult } from './ingest.repository.js';
 import { toChatSummary, toMessagePayload } from './message-view.js';
 
@@ -27,23 +28,24 @@ export interface IngestOptions {
   maxPendingPerSession?: number;
 }
 
+/** Whatever a contact put in a message or a name, it is stored (see shared/storable-text.ts). */
 export function toIngestItem(session: SessionRef, m: EngineMessage): IngestItem {
   return {
     companyId: session.companyId,
     sessionId: session.id,
     chat: {
-      waChatId: m.chatJid,
-      ...(m.chatAltJid && { altWaChatId: m.chatAltJid }),
+      waChatId: storable(m.chatJid),
+      ...(m.chatAltJid && { altWaChatId: storable(m.chatAltJid) }),
       // A contact's push name names its chat; our own name never does.
-      ...(m.chatName && !m.fromMe && { chatName: m.chatName }),
+      ...(m.chatName && !m.fromMe && { chatName: storable(m.chatName) }),
       chatType: m.chatKind,
     },
     message: {
-      waMessageId: m.messageId,
+      waMessageId: storable(m.messageId),
       fromMe: m.fromMe,
-      fromNumber: m.senderJid,
-      fromName: m.senderName ?? null,
-      body: m.body,
+      fromNumber: storable(m.senderJid),
+      fromName: storableOrNull(m.senderName),
+      body: storableOrNull(m.body),
       messageType: m.messageType,
       timestamp: m.timestamp,
       isPlaceholder: m.isPlaceholder,
@@ -51,8 +53,8 @@ export function toIngestItem(session: SessionRef, m: EngineMessage): IngestItem 
       isRead: m.fromMe || m.origin === 'history',
       status: m.fromMe ? (m.status ?? 'sent') : null,
       managerId: null,
-      media: m.media ?? null,
-      quotedMessageId: m.quotedMessageId ?? null,
+      media: m.media ? storableJson(m.media) : null,
+      quotedMessageId: storableOrNull(m.quotedMessageId),
     },
   };
 }
@@ -194,7 +196,7 @@ export function createIngestService(deps: { repo: IngestRepository; chats: Chats
             timestamp: event.timestamp.toISOString(),
           });
         case 'chat-meta':
-          return afterTail(session.id, () => deps.chats.rename(session.companyId, session.id, event.chatJid, event.name));
+          return afterTail(session.id, () => deps.chats.rename(session.companyId, session.id, event.chatJid, storable(event.name)));
       }
     },
     async drainSession(sessionId: string): Promise<void> {

@@ -6,6 +6,7 @@ import { Type, type TObject } from 'typebox';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
+import { CONTACT_CONTENT } from '../http/validation.js';
 import type { HttpApp } from '../http/http-app.js';
 import { errorResponses, ok, okData, OkMessage, okText, RowId } from '../http/schemas.js';
 import type { AccessPolicy } from '../managers/access-policy.js';
@@ -77,7 +78,8 @@ export function registerSimulatorRoutes(
           groupName: Type.Optional(Type.String({ maxLength: 200 })),
           status: Type.Optional(Type.Boolean()),
         },
-        { additionalProperties: false },
+        // What a contact writes is stored whatever it contains, NUL included (validation.ts).
+        { additionalProperties: false, [CONTACT_CONTENT]: true },
       ),
       response: { 200: ok(Type.Object({ messageId: Type.String() })), ...errorResponses(400, 401, 403, 404, 409, 503) },
     },
