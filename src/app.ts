@@ -12,6 +12,7 @@ import { createAuthRepository } from './auth/auth.repository.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { createAuthService } from './auth/auth.service.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { createPasswordHasher, type PasswordHasher } from './auth/password.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
@@ -73,6 +74,8 @@ export interface AppOverrides {
   database?: Database;
   logger?: Logger;
   clock?: Clock;
+  /** Tests pass a cheap one: production scrypt is deliberately slow. */
+  passwordHasher?: PasswordHasher;
   /** Replaces the engine chosen by WHATSAPP_ENGINE (tests inject fakes, with controls when they play WhatsApp). */
   engines?: { factory: EngineFactory; controls?: SimulatorControls };
 }
@@ -202,8 +205,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const managers = createManagersService({ repo: createManagersRepository(db), policy, outbox, clock });
   const stats = createStatsService({ repo: createStatsRepository(db), policy, clock });
 
-  const auth = createAuthService({ repo: authRepo, users: usersRepo, tokens, limiter, clock, config });
-  const users = createUsersService({ users: usersRepo, outbox, revokeAllTokens: auth.revokeAllTokens });
+  const passwords = overrides.passwordHasher ?? createPasswordHasher();
+  const auth = createAuthService({ repo: authRepo, users: usersRepo, tokens, limiter, clock, passwords, config });
+  const users = createUsersService({ users: usersRepo, outbox, passwords, revokeAllTokens: auth.revokeAllTokens });
   const hooks = createAuthHooks(tokens, isActiveUser);
 
   const http: HttpApp = Fastify({

@@ -80,7 +80,7 @@ function defineAbuse(kind: DbKind, mode: Mode): void {
       name: 'register',
       method: 'POST',
       url: () => '/api/auth/register',
-      body: () => ({ companyName: 'Abuse Co', email: uniqueEmail('abuse'), password: 'long password', firstName: 'A', lastName: 'B' }),
+      body: () => ({ companyName: 'Abuse Co', email: uniqueEmail('abuse'), password: 'a long password', firstName: 'A', lastName: 'B' }),
     },
     { name: 'login', method: 'POST', url: () => '/api/auth/login', body: () => ({ email: admin.email, password: 'wrong password' }) },
     { name: 'refresh', method: 'POST', url: () => '/api/auth/refresh', body: () => ({ refreshToken: 'unknown-token' }) },
@@ -90,7 +90,7 @@ function defineAbuse(kind: DbKind, mode: Mode): void {
       method: 'POST',
       url: () => '/api/users',
       actor: () => admin,
-      body: () => ({ email: uniqueEmail('abused'), password: 'long password', firstName: 'A', lastName: 'B', role: 'manager' }),
+      body: () => ({ email: uniqueEmail('abused'), password: 'a long password', firstName: 'A', lastName: 'B', role: 'manager' }),
     },
     {
       name: 'update user',

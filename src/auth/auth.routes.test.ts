@@ -160,6 +160,51 @@ describe.each(kinds)('auth routes on %s', (kind) => {
       // The same account still logs in from elsewhere.
       expect((await login(admin.email, admin.password)).statusCode).toBe(200);
     });
+
+    it('counts concurrent guesses before the slow hash: no more than the limit are ever tried', async () => {
+      const victim = await registerCompany(t, 'Parallel Co');
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => login(victim.email, `guess ${i} password`)));
+      const statuses = results.map((r) => r.statusCode);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(MAX_PER_EMAIL);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(20 - MAX_PER_EMAIL);
+      // A locked account says so, and when to come back.
+      expect(results.find((r) => r.statusCode === 429)!.json().error).toMatch(/this account; try again in \d+ (seconds|minutes)/);
+    });
+
+    it('successful logins do not count against an address (an office behind one NAT)', async () => {
+      const ip = '198.51.100.9';
+      for (let i = 0; i < MAX_PER_IP * 3; i++) expect((await login(admin.email, admin.password, ip)).statusCode).toBe(200);
+      expectError(await login(admin.email, 'wrong password!', ip), 401);
+    });
+
+    it('answers tokens with Cache-Control: no-store', async () => {
+      expect((await login(admin.email, admin.password)).headers['cache-control']).toBe('no-store');
+      const reg = await post('/api/auth/register', { companyName: 'Cache Co', email: uniqueEmail('cache'), password: 'correct horse battery', firstName: 'C', lastName: 'C' });
+      expect(reg.headers['cache-control']).toBe('no-store');
+      const refreshed = await post('/api/auth/refresh', { refreshToken: reg.json().data.refreshToken });
+      expect(refreshed.headers['cache-control']).toBe('no-store');
+    });
+  });
+
+  describe('password policy', () => {
+    it.each([
+      ['12345678', /10 characters/],
+      ['password', /10 characters/],
+      ['          ', /too easy to guess/],
+      ['1234567890', /too easy to guess/],
+      ['Password123!', /too easy to guess/],
+      ['qwertyuiop', /too easy to guess/],
+    ])('refuses %j', async (password, message) => {
+      const res = await post('/api/auth/register', { companyName: 'Weak Co', email: uniqueEmail('weak'), password, firstName: 'W', lastName: 'K' });
+      const body = expectError(res, 400, 'validation_error');
+      expect(body.details).toEqual([{ field: 'password', message: expect.stringMatching(message) }]);
+    });
+
+    it('refuses the email as password, and a phrase of uncommon words is fine', async () => {
+      const email = uniqueEmail('self');
+      expectError(await post('/api/auth/register', { companyName: 'Self Co', email, password: email, firstName: 'S', lastName: 'F' }), 400, 'validation_error');
+      expect((await post('/api/auth/register', { companyName: 'Self Co', email, password: 'violet kettle marathon', firstName: 'S', lastName: 'F' })).statusCode).toBe(201);
+    });
   });
 
   describe('POST /api/auth/refresh', () => {

@@ -6,9 +6,11 @@ import { errorResponses, ok, okData, OkMessage, okText } from '../http/schemas.j
 import { UserSchema } from '../users/user-view.js';
 import { CompanySchema, TokenPairSchema } from './auth-view.js';
 import type { AuthService } from './auth.service.js';
+import { PASSWORD_MIN_LENGTH } from './password-policy.js';
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
-export const Password = Type.String({ minLength: 8, maxLength: 200 });
+/** The length rule is the schema's; the rest of the policy (auth/password-policy.ts) needs the user's own words. */
+export const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: 200 });
 /**
  * Display text (names): at least one visible character; no control characters (PostgreSQL cannot
  * store NUL, and terminals/logs should not get escape sequences) and no lone UTF-16 surrogates
@@ -33,7 +35,7 @@ export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; hook
       ),
       response: { 201: ok(Type.Object({ ...TokenPairSchema.properties, company: CompanySchema })), ...errorResponses(400, 403, 409) },
     },
-    handler: async (request, reply) => reply.status(201).send(okData(await auth.register(request.body))),
+    handler: async (request, reply) => reply.status(201).header('cache-control', 'no-store').send(okData(await auth.register(request.body))),
   });
 
   app.post('/api/auth/login', {
@@ -43,7 +45,7 @@ export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; hook
       body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
       response: { 200: ok(TokenPairSchema), ...errorResponses(400, 401, 429) },
     },
-    handler: async (request) => okData(await auth.login(request.body, request.ip)),
+    handler: async (request, reply) => reply.header('cache-control', 'no-store').send(okData(await auth.login(request.body, request.ip))),
   });
 
   app.post('/api/auth/refresh', {
@@ -53,7 +55,7 @@ export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; hook
       body: RefreshBody,
       response: { 200: ok(TokenPairSchema), ...errorResponses(400, 401) },
     },
-    handler: async (request) => okData(await auth.refresh(request.body.refreshToken)),
+    handler: async (request, reply) => reply.header('cache-control', 'no-store').send(okData(await auth.refresh(request.body.refreshToken))),
   });
 
   app.post('/api/auth/logout', {

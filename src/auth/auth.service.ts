@@ -10,7 +10,8 @@ import { userErrors } from '../users/users.errors.js';
 import { authErrors } from './auth.errors.js';
 import type { AuthRepository, CompanyRow } from './auth.repository.js';
 import type { CompanyView, TokenPair } from './auth-view.js';
-import { dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
+import type { PasswordHasher } from './password.js';
+import { checkPasswordPolicy } from './password-policy.js';
 import { hashToken, newRefreshToken, type AccessClaims, type TokenService } from './tokens.js';
 
 const toCompanyView = (c: CompanyRow): CompanyView => ({ id: c.id, name: c.name, createdAt: c.createdAt.toISOString() });
@@ -21,11 +22,12 @@ export interface AuthServiceDeps {
   tokens: TokenService;
   limiter: RateLimiter;
   clock: Clock;
+  passwords: PasswordHasher;
   config: Pick<Config, 'registrationEnabled' | 'refreshTokenTtlSec' | 'loginMaxAttemptsPerEmail' | 'loginMaxAttemptsPerIp' | 'loginWindowSec'>;
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { repo, tokens, limiter, clock, config } = deps;
+  const { repo, tokens, limiter, clock, config, passwords } = deps;
   const windowMs = config.loginWindowSec * 1000;
 
   const issue = async (user: { id: string; companyId: string; role: 'admin' | 'manager' }): Promise<Omit<TokenPair, 'user'>> => {
@@ -48,6 +50,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   return {
     async register(input: { companyName: string; email: string; password: string; firstName: string; lastName: string }) {
       if (!config.registrationEnabled) throw new ForbiddenError('Registration is disabled on this server');
+      checkPasswordPolicy(input.password, { email: input.email, words: [input.firstName, input.lastName, input.companyName] });
       const companyId = newId();
       try {
         const { company, user } = await repo.createCompanyWithAdmin(
@@ -56,7 +59,7 @@ export function createAuthService(deps: AuthServiceDeps) {
             id: newId(),
             companyId,
             email: normalizeEmail(input.email),
-            passwordHash: await hashPassword(input.password),
+            passwordHash: await passwords.hash(input.password),
             firstName: input.firstName.trim(),
             lastName: input.lastName.trim(),
             role: 'admin',
@@ -73,19 +76,24 @@ export function createAuthService(deps: AuthServiceDeps) {
       const email = normalizeEmail(input.email);
       const ipKey = `login:ip:${ip}`;
       const emailKey = `login:email:${email}`;
+      // Counted before the slow hash, so concurrent guesses cannot all slip under the limit; given
+      // back when refused (not an attempt) or when it succeeds (an office behind one address logs
+      // in all day).
       const byIp = limiter.hit(ipKey, config.loginMaxAttemptsPerIp, windowMs);
-      const byEmail = limiter.peek(emailKey, config.loginMaxAttemptsPerEmail);
+      const byEmail = limiter.hit(emailKey, config.loginMaxAttemptsPerEmail, windowMs);
       if (!byIp.allowed || !byEmail.allowed) {
-        const retryAfterSec = Math.max(byIp.retryAfterSec, byEmail.retryAfterSec, 1);
-        throw commonErrors.rate_limited({ retryAfterSec, message: 'Too many login attempts; try again later' });
+        limiter.release(ipKey);
+        limiter.release(emailKey);
+        const retryAfterSec = Math.max(byEmail.allowed ? 0 : byEmail.retryAfterSec, byIp.allowed ? 0 : byIp.retryAfterSec, 1);
+        const when = `try again in ${retryAfterSec < 60 ? `${retryAfterSec} seconds` : `${Math.ceil(retryAfterSec / 60)} minutes`}`;
+        const message = byEmail.allowed ? `Too many sign-in attempts from this address; ${when}` : `Too many failed sign-ins for this account; ${when}`;
+        throw commonErrors.rate_limited({ retryAfterSec, message });
       }
       const user = await deps.users.findByEmail(email);
       // Verify against a dummy hash for unknown emails so response time does not reveal them.
-      const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyPasswordHash()));
-      if (!user || !ok) {
-        limiter.hit(emailKey, config.loginMaxAttemptsPerEmail, windowMs);
-        throw authErrors.invalid_credentials();
-      }
+      const ok = await passwords.verify(input.password, user?.passwordHash ?? (await passwords.dummyHash()));
+      if (!user || !ok) throw authErrors.invalid_credentials();
+      limiter.release(ipKey);
       limiter.reset(emailKey);
       return { ...(await issue(user)), user: toUserView(user) };
     },

@@ -16,6 +16,8 @@ export interface RateLimiter {
   hit(key: string, limit: number, windowMs: number): RateLimitResult;
   /** Reads without counting. */
   peek(key: string, limit: number): RateLimitResult;
+  /** Gives one hit back (a refused or successful attempt that should not count). */
+  release(key: string): void;
   reset(key: string): void;
 }
 
@@ -56,6 +58,10 @@ export function createMemoryRateLimiter(clock: Clock): RateLimiter {
       const r = result(w, limit, now);
       // A peek asks "may one more go?": at the limit already, no.
       return { ...r, allowed: r.count < limit };
+    },
+    release(key) {
+      const w = windows.get(key);
+      if (w && w.count > 0) w.count -= 1;
     },
     reset(key) {
       windows.delete(key);

@@ -1,5 +1,6 @@
 import type { Role } from '../auth/tokens.js';
-import { hashPassword } from '../auth/password.js';
+import type { PasswordHasher } from '../auth/password.js';
+import { checkPasswordPolicy } from '../auth/password-policy.js';
 import type { EventOutbox } from '../events/outbox.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -19,8 +20,13 @@ export type UserPatch = Partial<NewUserInput>;
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-export function createUsersService(deps: { users: UsersRepository; outbox: EventOutbox; revokeAllTokens: (userId: string) => Promise<void> }) {
-  const { users, outbox } = deps;
+export function createUsersService(deps: {
+  users: UsersRepository;
+  outbox: EventOutbox;
+  passwords: PasswordHasher;
+  revokeAllTokens: (userId: string) => Promise<void>;
+}) {
+  const { users, outbox, passwords } = deps;
 
   const assertNotLastAdmin = async (repo: UsersQueries, companyId: string): Promise<void> => {
     if ((await repo.countAdmins(companyId)) <= 1) {
@@ -30,12 +36,13 @@ export function createUsersService(deps: { users: UsersRepository; outbox: Event
 
   return {
     async create(companyId: string, input: NewUserInput): Promise<UserView> {
+      checkPasswordPolicy(input.password, { email: input.email, words: [input.firstName, input.lastName] });
       try {
         const row = await users.insert({
           id: newId(),
           companyId,
           email: normalizeEmail(input.email),
-          passwordHash: await hashPassword(input.password),
+          passwordHash: await passwords.hash(input.password),
           firstName: input.firstName.trim(),
           lastName: input.lastName.trim(),
           role: input.role,
@@ -59,8 +66,12 @@ export function createUsersService(deps: { users: UsersRepository; outbox: Event
     },
 
     async update(companyId: string, actorId: string, id: string, patch: UserPatch): Promise<UserView> {
-      if (!(await users.exists(companyId, id))) throw new NotFoundError('User');
-      const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
+      const existing = await users.findById(companyId, id);
+      if (!existing) throw new NotFoundError('User');
+      if (patch.password !== undefined) {
+        checkPasswordPolicy(patch.password, { email: patch.email ?? existing.email, words: [patch.firstName ?? existing.firstName, patch.lastName ?? existing.lastName] });
+      }
+      const passwordHash = patch.password !== undefined ? await passwords.hash(patch.password) : undefined;
       try {
         // Check and write under the company lock: two admins demoting each other at once must not
         // leave the company without an admin.

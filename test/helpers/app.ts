@@ -7,6 +7,9 @@ import { buildApp, type App, type AppOverrides } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Database } from '../../src/db/client.js';
 import { openFreshDatabase, type DbKind } from './databases.js';
+import { createPasswordHasher } from '../../src/auth/password.js';
+
+const testPasswords = createPasswordHasher(1 << 10);
 
 export interface TestApp {
   app: App;
@@ -32,7 +35,13 @@ export async function createTestApp(
     database = fresh.database;
     cleanup = fresh.cleanup;
   }
-  const app = await buildApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...opts.overrides, database });
+  const app = await buildApp(config, {
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    // Production scrypt costs ~50 ms of CPU per hash; what the tests check does not depend on it.
+    passwordHasher: testPasswords,
+    ...opts.overrides,
+    database,
+  });
   await app.http.ready();
   await app.start();
   return {

@@ -84,7 +84,7 @@ export function AuthScreen({ onLoggedIn, notice }: { onLoggedIn: (u: User) => vo
             </label>
             <label className="field">
               <span>Password</span>
-              <input name="password" type="password" required minLength={mode === 'register' ? 8 : 1} autoComplete={mode === 'login' ? 'current-password' : 'new-password'} />
+              <input name="password" type="password" required minLength={mode === 'register' ? 10 : 1} autoComplete={mode === 'login' ? 'current-password' : 'new-password'} />
               {mode === 'register' && <small className="muted">At least 8 characters.</small>}
             </label>
             {error && (

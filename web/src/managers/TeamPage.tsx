@@ -239,7 +239,7 @@ function NewUserForm({ onCreated }: { onCreated: (u: User) => void }) {
         <div className="row2">
           <label className="field">
             <span>Temporary password</span>
-            <input name="password" type="password" required minLength={8} autoComplete="new-password" />
+            <input name="password" type="password" required minLength={10} autoComplete="new-password" />
           </label>
           <label className="field">
             <span>Role</span>
