@@ -17,6 +17,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { createAuthHooks } from './http/auth-hooks.js';
 import { registerDocs } from './http/docs.js';
 import { frameworkErrors, registerErrorHandler, registerNotFound } from './http/error-handler.js';
+import { createRequestLogController } from './http/request-log.js';
 import { registerWeb } from './http/web.js';
 import { validatorCompiler } from './http/validation.js';
 import { createAccessRepository } from './managers/access.repository.js';
@@ -187,6 +188,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const http = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    logController: createRequestLogController(),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
