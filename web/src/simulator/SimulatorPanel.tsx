@@ -22,8 +22,11 @@ export function SimulatorPanel({ sessionId, chat, lastOwnMessageId }: { sessionI
       setFrom(phoneOf(chat.chatId)); // the server accepts a plain phone number, and it reads better
       setFromName(chat.chatName ?? '');
     }
-    setTyping(false);
   }, [chat]);
+  // Keyed by the chat's id, not the object: the chat list hands down a new object on every update
+  // (a message, a read), and forgetting the customer is typing then made "stops typing" send "starts".
+  const chatId = chat?.id;
+  useEffect(() => setTyping(false), [chatId]);
 
   const run = async (fn: () => Promise<unknown>) => {
     setBusy(true);
