@@ -34,10 +34,19 @@ export function partialDir(dest) {
   return `${dest}.partial-${process.pid}`;
 }
 
-/** Puts a finished build in place of the previous one; the gap is two renames, not a rebuild. */
+const unless = (...codes) => (err) => {
+  if (!codes.includes(err?.code)) throw err;
+};
+
+/**
+ * Puts a finished build in place of the previous one; the gap is two renames, not a rebuild. Two
+ * `npm start`s building at once both succeed: whichever lands second finds the other's build in
+ * place, made from the same sources, and drops its own.
+ */
 export async function swapInto(partial, dest) {
   const old = `${dest}.old-${process.pid}`;
-  if (existsSync(dest)) await rename(dest, old);
-  await rename(partial, dest);
+  await rename(dest, old).catch(unless('ENOENT'));
+  const landed = await rename(partial, dest).then(() => true, unless('ENOTEMPTY', 'EEXIST'));
+  if (!landed) await rm(partial, { recursive: true, force: true });
   await rm(old, { recursive: true, force: true });
 }
