@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'web/dist', 'test-artifacts', 'src/db/migrations', 'scratch'] },
+  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'web/dist', '**/dist.partial-*', '**/dist.old-*', 'test-artifacts', 'src/db/migrations', 'scratch'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: globals.node } },

@@ -20,6 +20,7 @@ import { createAuthHooks } from './http/auth-hooks.js';
 import type { HttpApp } from './http/http-app.js';
 import { registerDocs } from './http/docs.js';
 import { frameworkErrors, registerErrorHandler, registerNotFound } from './http/error-handler.js';
+import { createRequestLogController } from './http/request-log.js';
 import { registerWeb } from './http/web.js';
 import { validatorCompiler } from './http/validation.js';
 import { createAccessRepository } from './managers/access.repository.js';
@@ -212,6 +213,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const http: HttpApp = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    logController: createRequestLogController(),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',

@@ -1,11 +1,14 @@
 /** Entry point: loadConfig → buildApp → listen → graceful shutdown. */
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { startupBanner } from './http/banner.js';
+import { listen } from './http/listen.js';
+import { hasWebDashboard } from './http/web.js';
+import { createLogger } from './shared/logger.js';
 
-async function main(): Promise<void> {
-  let config;
+function configOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -13,9 +16,15 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await buildApp(config);
-  const logger = app.http.log;
+}
 
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger(config.logLevel);
+  const building = buildApp(config, { logger });
+
+  // Handled from the start: a stop while PGlite creates or migrates its database (the slow part of
+  // a first start) waits for it and closes it, rather than killing the process mid-write.
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -26,8 +35,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    app
-      .close()
+    building
+      .then((app) => app.close())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
         logger.error({ err }, 'error during shutdown');
@@ -38,12 +47,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 
-  const address = await app.http.listen({ port: config.port, host: config.host });
+  const app = await building;
+  if (stopping) return;
+  const { url } = await listen(app.http, { port: config.port, host: config.host });
+  if (stopping) return;
   await app.start();
-  logger.info(
-    { address, database: `${app.database.kind} (${app.database.location})`, engine: config.whatsappEngine },
-    `listening on ${address} — API docs at ${address}/docs`,
-  );
+  const banner = startupBanner({ url, engine: config.whatsappEngine, database: app.database, dashboard: hasWebDashboard() });
+  logger.info(banner.fields, banner.message);
 }
 
 main().catch((err: unknown) => {

@@ -70,12 +70,9 @@ describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    const build = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: 'production' }, // vitest sets NODE_ENV=test, which would bundle React's development build
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    // The project's build script swaps web/dist in whole: a concurrent `npm start` (production-start
+    // e2e) never sees it half-written. It builds React's production bundle whatever NODE_ENV is.
+    const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-web.mjs')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
     if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
     server = await startServer();
     browser = await chromium.launch({

@@ -1,6 +1,7 @@
 /**
- * Starts the real server (`src/main.ts`) as a child process on a free port, the way a user runs
- * it, and stops it gracefully or with SIGKILL.
+ * Starts the real server (`src/main.ts`, through tsx: no build needed) as a child process on a
+ * free port, and stops it gracefully or with SIGKILL. `npm start` itself, on the compiled build,
+ * is covered by test/e2e/production-start.e2e.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';

@@ -3,10 +3,13 @@
  * "failed to decrypt message" error line. That line carries the device-qualified sender (the
  * CIPHERTEXT stub loses the device) and is also logged for failures whose stub Baileys never
  * emits (e.g. a NACKed "Key used already"), so it is the second decrypt-failure signal.
+ * Baileys also logs every `<stream:error>` as an error, the 515 restart after pairing included;
+ * that one is routine and goes out at info.
  */
 import type { SocketConfig, WAMessageKey } from 'baileys';
 import type { Logger } from 'pino';
 import { errorText } from './decrypt-errors.js';
+import { isRestartStreamError } from './reconnect.js';
 
 export type BaileysLogger = SocketConfig['logger'];
 
@@ -18,6 +21,11 @@ export interface DecryptLogSignal {
 }
 
 export const DECRYPT_FAILURE_LOG = 'failed to decrypt message';
+export const STREAM_ERROR_LOG = 'stream errored out';
+
+function isRestartRequest(obj: unknown): boolean {
+  return obj !== null && typeof obj === 'object' && 'fullErrorNode' in obj && isRestartStreamError(obj.fullErrorNode);
+}
 
 function parseSignal(obj: unknown): DecryptLogSignal {
   const o = (obj && typeof obj === 'object' ? obj : {}) as { err?: unknown; key?: WAMessageKey; author?: unknown };
@@ -42,6 +50,10 @@ export function createHookedLogger(base: Logger, onDecryptFailure: (signal: Decr
     info: (obj: unknown, msg?: string) => target.info(obj, msg),
     warn: (obj: unknown, msg?: string) => target.warn(obj, msg),
     error: (obj: unknown, msg?: string) => {
+      if (msg === STREAM_ERROR_LOG && isRestartRequest(obj)) {
+        target.info('WhatsApp asked for a restart (stream error 515, routine after pairing)');
+        return;
+      }
       if (msg === DECRYPT_FAILURE_LOG) {
         // A bug in our hook must never break Baileys' receive path.
         try {

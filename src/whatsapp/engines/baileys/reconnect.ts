@@ -2,7 +2,7 @@
  * What to do when Baileys reports `connection: 'close'`, from `lastDisconnect.error`
  * (a Boom whose `output.statusCode` is one of Baileys' DisconnectReason codes).
  */
-import { DisconnectReason as Code } from 'baileys';
+import { DisconnectReason as Code, getErrorCodeFromStreamError, type BinaryNode } from 'baileys';
 import type { DisconnectReason } from '../../engine.js';
 
 export type CloseDecision =
@@ -48,4 +48,13 @@ export function decideOnClose(error: Error | undefined): CloseDecision {
     default:
       return { action: 'retry', code, message, refreshVersion: false };
   }
+}
+
+/**
+ * Whether a `<stream:error>` node is WhatsApp's request to reconnect (515): sent after every
+ * pairing, answered by `decideOnClose`'s 'restart', so it is routine rather than a failure.
+ */
+export function isRestartStreamError(node: unknown): boolean {
+  if (!node || typeof node !== 'object' || !('attrs' in node) || !node.attrs || typeof node.attrs !== 'object') return false;
+  return getErrorCodeFromStreamError(node as BinaryNode).statusCode === Code.restartRequired;
 }
