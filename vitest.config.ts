@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // End-to-end files mostly wait on the servers they start: a third worker overlaps that waiting.
+    maxWorkers: 3,
+    globalSetup: ['test/global-setup.ts'],
     reporters: ['default'],
   },
 });

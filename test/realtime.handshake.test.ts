@@ -8,7 +8,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOCKET_EVENT_NAMES } from '../src/realtime/socket-events.js';
 import { createTestApp, createUser, registerCompany, type Actor, type TestApp } from './helpers/app.js';
-import { databaseKinds } from './helpers/databases.js';
+import { routeDatabaseKinds } from './helpers/databases.js';
 
 const SEED_EVENTS = [
   'whatsapp:new-message',
@@ -42,7 +42,7 @@ async function until(check: () => Promise<boolean>, ms: number, what: string): P
   }
 }
 
-describe.each(await databaseKinds())('socket handshake on %s', (kind) => {
+describe.each(await routeDatabaseKinds())('socket handshake on %s', (kind) => {
   let t: TestApp;
   let url: string;
   let admin: Actor;

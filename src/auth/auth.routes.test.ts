@@ -1,7 +1,7 @@
 import { createSigner } from 'fast-jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, registerCompany, uniqueEmail, type Actor, type TestApp } from '../../test/helpers/app.js';
-import { databaseKinds } from '../../test/helpers/databases.js';
+import { routeDatabaseKinds } from '../../test/helpers/databases.js';
 
 const USER_KEYS = ['companyId', 'createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
 const MAX_PER_EMAIL = 3;
@@ -19,7 +19,7 @@ function expectError(res: { statusCode: number; json(): any }, status: number, c
   return body;
 }
 
-const kinds = await databaseKinds();
+const kinds = await routeDatabaseKinds();
 
 describe('registration disabled by config', () => {
   let t: TestApp;

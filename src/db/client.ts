@@ -33,7 +33,8 @@ export interface Database {
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export type DatabaseTarget =
-  | { kind: 'pglite'; dataDir?: string } // no dataDir: in memory
+  // No dataDir: in memory. `template`: a dump (PGlite's dumpDataDir) to start from instead of initdb.
+  | { kind: 'pglite'; dataDir?: string; template?: Blob }
   | { kind: 'postgres'; url: string; poolSize?: number };
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
@@ -43,7 +44,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       await mkdir(target.dataDir, { recursive: true });
       client = await PGlite.create(target.dataDir);
     } else {
-      client = await PGlite.create();
+      client = await PGlite.create(target.template ? { loadDataDir: target.template } : {});
     }
     const db = drizzlePglite({ client, schema }) as unknown as Db;
     await migratePglite(db as never, { migrationsFolder });

@@ -2,13 +2,13 @@ import { and, eq } from 'drizzle-orm';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, registerCompany, type Actor, type TestApp } from '../../test/helpers/app.js';
-import { databaseKinds } from '../../test/helpers/databases.js';
+import { routeDatabaseKinds } from '../../test/helpers/databases.js';
 import { connectSocket } from '../../test/helpers/socket.js';
 import { auditLog, domainEvents } from '../db/schema/index.js';
 import type { AnyDomainEvent } from '../events/domain-events.js';
 import { toClientEvents } from '../realtime/client-events.js';
 
-const kinds = await databaseKinds();
+const kinds = await routeDatabaseKinds();
 
 describe.each(kinds)('managers access routes on %s', (kind) => {
   let t: TestApp;

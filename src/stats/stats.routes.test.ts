@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, registerCompany, type Actor, type TestApp } from '../../test/helpers/app.js';
-import { databaseKinds } from '../../test/helpers/databases.js';
+import { routeDatabaseKinds } from '../../test/helpers/databases.js';
 import { connectSocket, eventually } from '../../test/helpers/socket.js';
 import { eq, sql } from 'drizzle-orm';
 import { chats, managerAccess, messages, waSessions } from '../db/schema/index.js';
@@ -13,7 +13,7 @@ import { createSessionsRepository } from '../sessions/sessions.repository.js';
 import { createStatsRepository } from './stats.repository.js';
 import { createStatsService, type StatsService } from './stats.service.js';
 
-const kinds = await databaseKinds();
+const kinds = await routeDatabaseKinds();
 
 /** 01:30 in Almaty (UTC+5), 20:30 in UTC: "today" differs between the two. */
 const NOW = new Date('2026-11-21T20:30:00.000Z');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, registerCompany, uniqueEmail, type Actor, type TestApp } from '../../test/helpers/app.js';
-import { databaseKinds } from '../../test/helpers/databases.js';
+import { routeDatabaseKinds } from '../../test/helpers/databases.js';
 
 const USER_KEYS = ['companyId', 'createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
 
@@ -20,7 +20,7 @@ function expectFields(res: Res, fields: string[]): void {
   expect(named).toEqual(expect.arrayContaining(fields));
 }
 
-describe.each(await databaseKinds())('users routes on %s', (kind) => {
+describe.each(await routeDatabaseKinds())('users routes on %s', (kind) => {
   let t: TestApp;
   let admin: Actor;
   let manager: Actor;

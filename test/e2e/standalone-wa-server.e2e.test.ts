@@ -3,37 +3,12 @@
  * API): the QR the gateway shows (its PNG data URL) is handed to the server's admin API, the
  * session links, and a contact's message reaches the gateway.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, freePort, startServer, type RunningServer } from '../helpers/server.js';
+import { api, startServer, type RunningServer } from '../helpers/server.js';
 import { connectSocket, eventually, type EventRecorder } from '../helpers/socket.js';
+import { startWaServerProcess, type WaServerProcess } from '../helpers/wa-server-process.js';
 
 type Json = Record<string, any>;
-
-async function startWaServer(): Promise<{ url: string; admin: string; stop(): void }> {
-  const port = await freePort();
-  const state = path.join(await mkdtemp(path.join(tmpdir(), 'wa-standalone-')), 'state.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tools/wa-server/cli.ts'], {
-    env: { ...process.env, WA_SERVER_PORT: String(port), WA_SERVER_STATE: state, NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`wa-server did not start:\n${out}`)), 30_000);
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('admin API at')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`wa-server exited with ${code}:\n${out}`)));
-  });
-  return { url: `ws://127.0.0.1:${port}/ws/chat`, admin: `http://127.0.0.1:${port}/admin`, stop: () => child.kill('SIGTERM') };
-}
 
 const post = async (url: string, body: unknown): Promise<{ status: number; body: Json }> => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -41,13 +16,13 @@ const post = async (url: string, body: unknown): Promise<{ status: number; body:
 };
 
 describe('the standalone loopback server and WHATSAPP_WEB_URL', () => {
-  let wa: Awaited<ReturnType<typeof startWaServer>>;
+  let wa: WaServerProcess;
   let gateway: RunningServer;
   let token: string;
   let events: EventRecorder;
 
   beforeAll(async () => {
-    wa = await startWaServer();
+    wa = await startWaServerProcess();
     gateway = await startServer({ env: { WHATSAPP_ENGINE: 'baileys', WHATSAPP_WEB_URL: wa.url } });
     const reg = await api<Json>(gateway.baseUrl, 'POST', '/api/auth/register', { companyName: 'Solo', email: `solo.${Date.now()}@example.com`, password: 'a long password', firstName: 'S', lastName: 'O' });
     token = reg.body.data.accessToken;
@@ -56,7 +31,7 @@ describe('the standalone loopback server and WHATSAPP_WEB_URL', () => {
 
   afterAll(async () => {
     await gateway?.stop();
-    wa?.stop();
+    await wa?.stop();
   });
 
   it('links a session from the QR image the gateway shows, and delivers a contact’s message', async () => {

@@ -8,12 +8,9 @@
  * message reached the loopback WhatsApp server, which runs in its own process (only the gateway
  * dies) and redelivers what the device did not acknowledge, so every message sent must end stored.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createPostgresDatabase, type DbKind } from './databases.js';
-import { api, freePort, startServer, type RunningServer } from './server.js';
+import { api, startServer, type RunningServer } from './server.js';
+import { startWaServerProcess } from './wa-server-process.js';
 
 type Json = Record<string, any>;
 
@@ -40,45 +37,6 @@ export interface CrashRunResult {
   missing: string[];
   duplicates: string[];
   counterMismatches: string[];
-}
-
-/** The loopback WhatsApp Web server as its own process, with its admin API. */
-export interface WaServerProcess {
-  url: string;
-  admin: string;
-  stop(): Promise<void>;
-}
-
-export async function startWaServerProcess(): Promise<WaServerProcess> {
-  const port = await freePort();
-  const state = path.join(await mkdtemp(path.join(tmpdir(), 'wa-standalone-')), 'state.json');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'tools/wa-server/cli.ts'], {
-    env: { ...process.env, WA_SERVER_PORT: String(port), WA_SERVER_STATE: state, LOG_LEVEL: 'info', NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`wa-server did not start:\n${out}`)), 30_000);
-    const onData = (c: Buffer): void => {
-      out += c.toString();
-      if (out.includes('admin API at')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exited.then(() => reject(new Error(`wa-server exited:\n${out}`)));
-  });
-  return {
-    url: `ws://127.0.0.1:${port}/ws/chat`,
-    admin: `http://127.0.0.1:${port}/admin`,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 const post = async (url: string, body: unknown, token?: string): Promise<{ status: number; body: Json }> => {
@@ -124,7 +82,6 @@ export async function runCrashCycles(opts: CrashRunOptions): Promise<CrashRunRes
   const streams = opts.streams ?? 8;
   const minRun = opts.minRunMs ?? 400;
   const maxRun = opts.maxRunMs ?? 1500;
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-crash-'));
   const pg = opts.db === 'postgres' ? await createPostgresDatabase() : undefined;
   const wa = opts.engine === 'baileys' ? await startWaServerProcess() : undefined;
   const env: Record<string, string> = {
@@ -135,7 +92,8 @@ export async function runCrashCycles(opts: CrashRunOptions): Promise<CrashRunRes
     ...(opts.engine === 'simulator' ? { WHATSAPP_ENGINE: 'simulator' } : { WHATSAPP_ENGINE: 'baileys', WHATSAPP_WEB_URL: wa!.url }),
   };
   let gateway: RunningServer | undefined;
-  const start = async (): Promise<RunningServer> => (gateway = await startServer({ env, dataDir }));
+  // The first start makes the data folder; every restart reuses it, as after a real crash.
+  const start = async (): Promise<RunningServer> => (gateway = await startServer({ env, ...(gateway && { dataDir: gateway.dataDir }) }));
   try {
     let server = await start();
     const reg = await api<Json>(server.baseUrl, 'POST', '/api/auth/register', {

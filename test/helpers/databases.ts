@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.js';
+import { pgliteTemplate } from './pglite-template.js';
 
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -65,7 +66,7 @@ export type DbKind = 'pglite' | 'postgres';
 /** Opens a fresh, migrated database of the given kind; `cleanup` closes (and drops) it. */
 export async function openFreshDatabase(kind: DbKind): Promise<{ database: Database; cleanup: () => Promise<void> }> {
   if (kind === 'pglite') {
-    const database = await openDatabase({ kind: 'pglite' });
+    const database = await openDatabase({ kind: 'pglite', template: await pgliteTemplate() });
     return { database, cleanup: () => database.close() };
   }
   const fresh = await createPostgresDatabase();
@@ -82,4 +83,13 @@ export async function openFreshDatabase(kind: DbKind): Promise<{ database: Datab
 /** The kinds to run a database-facing suite on: PGlite always, PostgreSQL when reachable. */
 export async function databaseKinds(): Promise<DbKind[]> {
   return (await postgresReachable()) ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/**
+ * Route suites test the HTTP contract and the rules behind it, on the embedded database; the
+ * PostgreSQL twin belongs to repository, migration and end-to-end suites. TEST_ROUTES_ON_POSTGRES=1
+ * runs the route suites on PostgreSQL too.
+ */
+export async function routeDatabaseKinds(): Promise<DbKind[]> {
+  return process.env.TEST_ROUTES_ON_POSTGRES === '1' ? databaseKinds() : ['pglite'];
 }

@@ -4,14 +4,20 @@
  * is covered by test/e2e/production-start.e2e.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { appendFileSync, existsSync } from 'node:fs';
+import { cp, mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pgliteDataTemplatePath } from './pglite-template.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** How to run one of the project's programs: compiled (dist/, built by the global setup), or from source with E2E_FROM_SOURCE=1. */
+export function nodeArgs(source: string): string[] {
+  return process.env.E2E_FROM_SOURCE === '1' ? ['--import', 'tsx', path.join(root, source)] : [path.join(root, 'dist', source.replace(/\.ts$/, '.js'))];
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -36,8 +42,20 @@ export interface RunningServer {
   kill(): Promise<void>;
 }
 
-export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; port?: number } = {}): Promise<RunningServer> {
-  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'wa-e2e-')));
+/**
+ * Starts the compiled server (built by the test run's global setup), as `npm start` runs it;
+ * E2E_FROM_SOURCE=1 runs src/ through tsx instead. A new data folder starts from a migrated
+ * PGlite template unless `freshDatabase` (a first start is its own test).
+ */
+export async function startServer(
+  opts: { env?: Record<string, string>; dataDir?: string; port?: number; freshDatabase?: boolean } = {},
+): Promise<RunningServer> {
+  let dataDir = opts.dataDir;
+  if (!dataDir) {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'wa-e2e-'));
+    const template = pgliteDataTemplatePath();
+    if (!opts.freshDatabase && !opts.env?.DATABASE_URL && existsSync(template)) await cp(template, path.join(dataDir, 'pglite'), { recursive: true });
+  }
   const port = opts.port ?? (await freePort());
   const env: Record<string, string> = {
     PORT: String(port),
@@ -47,7 +65,7 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     WHATSAPP_ENGINE: 'simulator',
     ...opts.env,
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, nodeArgs('src/main.ts'), {
     cwd: root,
     env: { ...process.env, ...env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

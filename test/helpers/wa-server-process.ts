@@ -1,0 +1,45 @@
+/** The loopback WhatsApp Web server (`npm run wa-server`) as its own process, with its admin API. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, nodeArgs } from './server.js';
+
+export interface WaServerProcess {
+  url: string;
+  admin: string;
+  stop(): Promise<void>;
+}
+
+export async function startWaServerProcess(): Promise<WaServerProcess> {
+  const port = await freePort();
+  const state = path.join(await mkdtemp(path.join(tmpdir(), 'wa-standalone-')), 'state.json');
+  const child: ChildProcess = spawn(process.execPath, nodeArgs('tools/wa-server/cli.ts'), {
+    env: { ...process.env, WA_SERVER_PORT: String(port), WA_SERVER_STATE: state, LOG_LEVEL: 'info', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`wa-server did not start:\n${out}`)), 30_000);
+    const onData = (c: Buffer): void => {
+      out += c.toString();
+      if (out.includes('admin API at')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then(() => reject(new Error(`wa-server exited:\n${out}`)));
+  });
+  return {
+    url: `ws://127.0.0.1:${port}/ws/chat`,
+    admin: `http://127.0.0.1:${port}/admin`,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
