@@ -134,7 +134,7 @@ describe('which sockets receive which events', () => {
     const sent = await t.inject({ method: 'POST', url: `/api/simulator/sessions/${sessionId}/inbound`, headers: actors.admin.headers, payload: { from: '77012223344', body: 'matrix message' } });
     expect(sent.statusCode, sent.body).toBe(200);
     for (const role of ['admin', 'rw', 'r'] as const) await recorders[role].wait('whatsapp:new-message', (e) => e.message.body === 'matrix message');
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all([recorders.none.synced(), recorders.other.synced()]);
     expect(recorders.none.of('whatsapp:new-message')).toEqual([]);
     expect(recorders.other.of('whatsapp:new-message')).toEqual([]);
   });
@@ -145,7 +145,7 @@ describe('which sockets receive which events', () => {
     await t.inject({ method: 'POST', url: `/api/whatsapp/sessions/${sessionId}/managers`, headers: actors.admin.headers, payload: { managerId: actors.none.userId, permissions: ['read'] } });
     await recorders.none.wait('whatsapp:manager-access-granted', (e) => e.managerId === actors.none.userId);
     await recorders.admin.wait('whatsapp:manager-access-granted', (e) => e.managerId === actors.none.userId);
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all([recorders.rw.synced(), recorders.other.synced(), recorders.none.synced()]);
     expect(recorders.rw.of('whatsapp:manager-access-granted')).toEqual([]);
     expect(recorders.other.of('whatsapp:manager-access-granted')).toEqual([]);
     expect(recorders.other.of('whatsapp:typing-status')).toEqual([]);

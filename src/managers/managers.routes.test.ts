@@ -219,8 +219,8 @@ describe.each(kinds)('managers access routes on %s', (kind) => {
       const close = await t.inject({ method: 'POST', url: `/api/whatsapp/sessions/${live}/close`, headers: admin.headers, payload: {} });
       expect(close.statusCode).toBe(200);
       await adminSide.events.wait('whatsapp:session-disconnected', (e) => e.sessionId === live);
-      // Both sockets are on the same server; a short pause lets a misrouted copy arrive if there were one.
-      await new Promise((r) => setTimeout(r, 200));
+      // Anything misrouted to the watcher would have arrived before its sync answer.
+      await received.synced();
       expect(received.events.slice(revokedAt).filter((e) => (e.payload as { sessionId?: string }).sessionId === live)).toEqual([]);
     } finally {
       socket.close();

@@ -14,10 +14,10 @@ import { authErrors } from '../auth/auth.errors.js';
 import { AppError } from '../shared/errors.js';
 import { toClientEvents, type ClientEvent } from './client-events.js';
 import { handshakeError } from './handshake-errors.js';
-import type { ServerToClientEvents } from './socket-events.js';
+import type { ClientToServerEvents, ServerToClientEvents } from './socket-events.js';
 
-export type GatewaySocket = Socket<Record<string, never>, ServerToClientEvents, Record<string, never>, AccessClaims>;
-export type GatewayServer = Server<Record<string, never>, ServerToClientEvents, Record<string, never>, AccessClaims>;
+export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, AccessClaims>;
+export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, AccessClaims>;
 
 export const rooms = {
   company: (companyId: string) => `company:${companyId}`,
@@ -100,6 +100,9 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Gateway {
   };
 
   io.on('connection', (socket) => {
+    socket.on('whatsapp:sync', (ack) => {
+      if (typeof ack === 'function') ack({ at: new Date().toISOString() });
+    });
     syncRooms(socket).catch((err: unknown) => {
       logger.error({ err, userId: socket.data.userId }, 'could not join rooms; disconnecting socket');
       socket.disconnect(true);

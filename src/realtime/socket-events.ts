@@ -153,3 +153,11 @@ export const SOCKET_EVENT_NAMES: readonly SocketEventName[] = [
   'whatsapp:manager-access-granted',
   'whatsapp:manager-access-revoked',
 ];
+
+/**
+ * What a client may send. `whatsapp:sync` is answered once everything emitted to this socket
+ * before it has been sent (one connection keeps order): a client, or a test, knows it is up to date.
+ */
+export interface ClientToServerEvents {
+  'whatsapp:sync': (ack: (reply: { at: string }) => void) => void;
+}

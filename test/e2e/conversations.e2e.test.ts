@@ -201,7 +201,7 @@ describe.each(engineModes())('conversations story on the $name engine', (mode) =
     n.events.clear();
     await sim('inbound', { from: contact, body: 'Anyone still there?' });
     await m.events.wait('whatsapp:new-message', (e) => e.message.body === 'Anyone still there?');
-    await new Promise((r) => setTimeout(r, 300));
+    await n.events.synced();
     expect(n.events.of('whatsapp:new-message')).toEqual([]);
     expect(n.events.of('whatsapp:chat-updated')).toEqual([]);
   });

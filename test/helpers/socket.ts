@@ -27,6 +27,14 @@ export class EventRecorder {
     }
   }
 
+  /**
+   * Resolves once everything the server emitted to this socket before now has arrived (the
+   * `whatsapp:sync` round trip on the same connection): the barrier that proves "nothing came".
+   */
+  async synced(): Promise<void> {
+    await this.socket.timeout(10_000).emitWithAck('whatsapp:sync');
+  }
+
   /** Resolves with the first event (already recorded or future) that matches. */
   wait<E extends SocketEventName>(
     name: E,
