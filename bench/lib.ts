@@ -143,7 +143,6 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   return lines.join('\n');
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Rejects after `ms`, so no phase can hang the run. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

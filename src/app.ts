@@ -55,7 +55,7 @@ import { createSendService } from './messages/send.service.js';
 import { createDecryptErrorHandler } from './sessions/decrypt-errors.js';
 import { HealthMonitor } from './sessions/health.js';
 import { QrBoard } from './sessions/qr-board.js';
-import { registerSeed004Routes } from './sessions/seed004.routes.js';
+import { registerSessionHealthRoutes } from './sessions/session-health.routes.js';
 import { createSessionLifecycle } from './sessions/session-lifecycle.js';
 import { createSessionsRepository } from './sessions/sessions.repository.js';
 import { registerSessionsRoutes } from './sessions/sessions.routes.js';
@@ -260,7 +260,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerAuthRoutes(http, { auth, hooks });
   registerUsersRoutes(http, { users, hooks });
   registerSessionsRoutes(http, { sessions, hooks });
-  registerSeed004Routes(http, { sessions, hooks });
+  registerSessionHealthRoutes(http, { sessions, hooks });
   registerChatsRoutes(http, { chats: chatsService, hooks });
   registerManagersRoutes(http, { managers, hooks });
   registerStatsRoutes(http, { stats, hooks });

@@ -11,7 +11,7 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * Newest mtime among the given files and directories and everything below them. Directories count
  * too: deleting or renaming a source changes only its directory's mtime.
  */
-export function newestMtime(paths) {
+function newestMtime(paths) {
   let newest = 0;
   for (const p of paths) {
     if (!existsSync(p)) continue;

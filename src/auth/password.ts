@@ -10,7 +10,7 @@ export interface PasswordHasher {
 }
 
 /** scrypt's N in production: about 50 ms of one core per hash. */
-export const PRODUCTION_COST = 1 << 15;
+const PRODUCTION_COST = 1 << 15;
 const r = 8;
 const p = 1;
 const KEY_LEN = 32;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chatTypesFor } from './chats.service.js';
 
-describe('chatTypesFor (seed §5 filters)', () => {
+describe('chatTypesFor (docs/api.md §5, seed 000 filters)', () => {
   it.each([
     [{}, ['individual']],
     [{ includeGroups: true }, ['individual', 'group']],

@@ -39,7 +39,7 @@ export interface ResolvedChat {
 export function createChatsService(deps: { repo: ChatsRepository; policy: AccessPolicy }) {
   const { repo, policy } = deps;
 
-  /** `:chatId` is our chat row id or a WhatsApp id / phone number (API.md conventions). */
+  /** `:chatId` is our chat row id or a WhatsApp id / phone number (docs/api.md, Conventions). */
   const resolve = async (caller: AccessClaims, sessionId: string, chatId: string, need: SessionNeed): Promise<ResolvedChat> => {
     const session = await policy.session(caller, sessionId, need);
     if (ROW_ID.test(chatId)) {

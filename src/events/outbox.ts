@@ -23,7 +23,7 @@ export interface EventOutbox {
 }
 
 /** Inserts events with one statement whatever their number (array parameters, one plan). */
-export async function recordEvents(tx: DbOrTx, events: readonly AnyDomainEvent[]): Promise<void> {
+async function recordEvents(tx: DbOrTx, events: readonly AnyDomainEvent[]): Promise<void> {
   const rows = events.filter((e) => isRecorded(e.name));
   if (rows.length === 0) return;
   const col = <T>(pick: (e: AnyDomainEvent) => T) => sql.param(rows.map(pick));

@@ -1,7 +1,7 @@
 /** Shared TypeBox building blocks for the API envelope. */
 import { Type, type Static, type TSchema } from 'typebox';
 
-export const ErrorResponse = Type.Object(
+const ErrorResponse = Type.Object(
   {
     success: Type.Literal(false),
     error: Type.String(),
@@ -11,7 +11,7 @@ export const ErrorResponse = Type.Object(
   { $id: 'ErrorResponse', description: 'Error envelope' },
 );
 
-export const Pagination = Type.Object({ total: Type.Integer(), page: Type.Integer(), limit: Type.Integer() });
+const Pagination = Type.Object({ total: Type.Integer(), page: Type.Integer(), limit: Type.Integer() });
 
 export const ok = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
 export const okList = <T extends TSchema>(item: T) =>

@@ -15,7 +15,7 @@ export interface ManagersServiceDeps {
   clock: Clock;
 }
 
-export const permissionsOf = (g: Pick<GrantRow, 'canRead' | 'canWrite'>): Permission[] => [
+const permissionsOf = (g: Pick<GrantRow, 'canRead' | 'canWrite'>): Permission[] => [
   ...(g.canRead ? (['read'] as const) : []),
   ...(g.canWrite ? (['write'] as const) : []),
 ];

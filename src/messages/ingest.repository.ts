@@ -43,7 +43,7 @@ export interface IngestResult {
 
 const chatKey = (sessionId: string, waChatId: string) => `${sessionId}\u0000${waChatId}`;
 
-export const previewText = (m: { body: string | null; messageType: MessageType; isPlaceholder: boolean }): string =>
+const previewText = (m: { body: string | null; messageType: MessageType; isPlaceholder: boolean }): string =>
   m.body ?? (m.isPlaceholder ? '[waiting for this message]' : `[${m.messageType}]`);
 
 /** Keeps one item per (session, message id): the real message wins over a placeholder. */

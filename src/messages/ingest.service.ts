@@ -29,7 +29,7 @@ export interface IngestOptions {
 }
 
 /** Whatever a contact put in a message or a name, it is stored (see shared/storable-text.ts). */
-export function toIngestItem(session: SessionRef, m: EngineMessage): IngestItem {
+function toIngestItem(session: SessionRef, m: EngineMessage): IngestItem {
   return {
     companyId: session.companyId,
     sessionId: session.id,

@@ -22,7 +22,7 @@ export const ChatSchema = Type.Object({
 
 export const ChatDetailSchema = Type.Object({ ...ChatSchema.properties, createdAt: Type.String({ format: 'date-time' }) });
 
-export const MediaSchema = Type.Object({
+const MediaSchema = Type.Object({
   mimetype: Type.Optional(Type.String()),
   fileName: Type.Optional(Type.String()),
   caption: Type.Optional(Type.String()),

@@ -32,7 +32,7 @@ export const SendBodySchema = Type.Object(
 );
 export type SendInput = Static<typeof SendBodySchema>;
 
-/** What a send answers (seed §8, plus `status`); also what an Idempotency-Key replay returns. */
+/** What a send answers (docs/api.md §8, seed 000, plus `status`); also what an Idempotency-Key replay returns. */
 export const SentSchema = Type.Object({
   id: Type.String(),
   messageId: Type.String(),

@@ -19,7 +19,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from './socket-events
 export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, AccessClaims>;
 export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, AccessClaims>;
 
-export const rooms = {
+const rooms = {
   company: (companyId: string) => `company:${companyId}`,
   admins: (companyId: string) => `admins:${companyId}`,
   session: (sessionId: string) => `session:${sessionId}`,

@@ -1,5 +1,5 @@
 /**
- * Turns the engine's connection-state events into session state: the persisted status (API.md
+ * Turns the engine's connection-state events into session state: the persisted status (docs/api.md
  * state machine), its domain events, the QR on display, and the log lines of seed 004. Called by
  * the engine dispatcher, in order per session.
  */

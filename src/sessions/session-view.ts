@@ -4,7 +4,7 @@ import { PermissionSchema, type Permission } from '../managers/permission.js';
 import type { HealthStats } from './health.js';
 import type { SessionListRow, SessionRow } from './sessions.repository.js';
 
-/** API.md's session states; literals spelled out so `Static<>` is the exact union. */
+/** docs/api.md's session states; literals spelled out so `Static<>` is the exact union. */
 export const SessionStatusSchema = Type.Union([
   Type.Literal('starting'),
   Type.Literal('qr'),

@@ -7,7 +7,7 @@ import { CreatedSessionSchema, HealthSchema, SessionSchema } from './session-vie
 import type { SessionsService } from './sessions.service.js';
 
 const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
-export const SessionParams = Type.Object({ sessionId: RowId });
+const SessionParams = Type.Object({ sessionId: RowId });
 
 export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsService; hooks: AuthHooks }): void {
   const { sessions, hooks } = deps;

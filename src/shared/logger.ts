@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 
 /** Paths pino blanks out wherever they appear in a logged object. */
-export const redactPaths = [
+const redactPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
   'password',

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * build), one level deeper, so files outside the compiled tree (web/dist) are found from here
  * rather than by a fixed number of `..`.
  */
-export function findProjectRoot(from: string): string {
+function findProjectRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'package.json'))) return dir;
     if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);

@@ -44,7 +44,7 @@ export interface OutboxOptions {
   secretFor?: (delivery: { endpointId: string | null; url: string }) => Promise<string | undefined>;
 }
 
-export function signPayload(secret: string, timestamp: string, body: string): string {
+function signPayload(secret: string, timestamp: string, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 

@@ -17,7 +17,7 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 }
 
 /** LIKE treats `%` and `_` as wildcards, and LID session ids contain `_` (`123_1.0`). */
-export function escapeLike(value: string): string {
+function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 

@@ -53,5 +53,3 @@ export function chatKindOf(jid: string): ChatKind {
   return 'individual';
 }
 
-/** `+77079856339` from `77079856339@c.us`. */
-export const phoneOf = (jid: string): string => `+${jid.split('@')[0]}`;

@@ -1,5 +1,5 @@
 /**
- * The simulator control surface (API.md "Simulator engine and its control API"): what the phone,
+ * The simulator control surface (docs/api.md "Simulator engine and its control API"): what the phone,
  * the contacts and the network do, played for one session. It is not part of the engine seam:
  * only the simulator engine and the loopback test-server mode provide it, through
  * `SimulatorControls`, and only the simulator routes use it.

@@ -1,5 +1,5 @@
 /**
- * The simulator control API (API.md): plays WhatsApp and the contacts for a session. Exists only
+ * The simulator control API (docs/api.md): plays WhatsApp and the contacts for a session. Exists only
  * with WHATSAPP_ENGINE=simulator, or with the Baileys engine on the loopback test server.
  */
 import { Type, type TObject } from 'typebox';

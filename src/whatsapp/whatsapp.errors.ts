@@ -1,6 +1,6 @@
 import { defineErrors } from '../shared/errors.js';
 
-/** The session's engine cannot serve a request, or WhatsApp itself failed (API.md: 502/503). */
+/** The session's engine cannot serve a request, or WhatsApp itself failed (docs/api.md: 502/503). */
 export const whatsappErrors = defineErrors({
   session_not_running: { status: 503, message: 'The session is not running; start it first' },
   session_not_connected: { status: 503, message: 'The session is not connected to WhatsApp' },

@@ -6,7 +6,7 @@
  *   POST /admin/scan            {phoneNumber, qr}  qr: the raw QR text or the PNG data URL
  *   POST /admin/devices/<jid>/inbound | typing | receipts | decrypt-errors | connection-loss | send-failures
  *   GET  /admin/devices/<jid>/sent
- * Bodies are those of the simulator control API in API.md; <jid> is `<phone>:<device>@s.whatsapp.net`.
+ * Bodies are those of the simulator control API in docs/api.md; <jid> is `<phone>:<device>@s.whatsapp.net`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import jsQRModule from 'jsqr';
@@ -34,7 +34,7 @@ async function readJson(req: IncomingMessage): Promise<Json> {
 }
 
 /** The text of a QR given as text, or decoded from the gateway's `data:image/png;base64,...`. */
-export function qrText(qr: string): string {
+function qrText(qr: string): string {
   if (!qr.startsWith('data:image/png;base64,')) return qr;
   const png = PNG.sync.read(Buffer.from(qr.slice('data:image/png;base64,'.length), 'base64'));
   const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);

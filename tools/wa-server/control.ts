@@ -2,7 +2,7 @@
  * The test double's control surface, per linked device: what a phone or a contact would do
  * (scan, write, type, deliver and read, send undecryptable messages) and what the network or
  * WhatsApp would do (drop, replace, log out, refuse sends). It mirrors the simulator control API
- * of API.md, so the gateway drives either engine through the same routes.
+ * of docs/api.md, so the gateway drives either engine through the same routes.
  */
 import type { proto } from 'baileys';
 import type { SimInbound, SimSentRecord } from '../../src/whatsapp/simulator-control.js';
@@ -13,7 +13,7 @@ import type { WaTestServer } from './server.js';
 
 const digits = (s: string): string => s.split('@')[0]!.split(':')[0]!.replace(/\D/g, '');
 
-export class ControlError extends Error {}
+class ControlError extends Error {}
 
 export class DeviceControl {
   constructor(

@@ -29,7 +29,7 @@ const peerOf = (phone: string, device: number): string => `${phone}.${device}`;
 const pnJid = (phone: string): string => `${phone}@s.whatsapp.net`;
 
 /** Error codes of the refusing `<ack>`: what WhatsApp answers a throttled or undeliverable message with. */
-export const FAULT_ACK_ERROR: Record<Exclude<SendFault, 'network'>, string> = { rate_limit: '429', not_on_whatsapp: '404' };
+const FAULT_ACK_ERROR: Record<Exclude<SendFault, 'network'>, string> = { rate_limit: '429', not_on_whatsapp: '404' };
 
 function messageTypeOf(m: proto.IMessage): { body: string | null; type: MessageType } {
   if (m.conversation != null) return { body: m.conversation, type: 'text' };
@@ -294,7 +294,7 @@ export class Messenger {
 const encNode = (e: Encrypted): BinaryNode => node('enc', { v: '2', type: e.type }, e.ciphertext);
 
 /** The API's canonical chat id: `<digits>@c.us`, groups and status as they are. */
-export function canonical(jid: string): string {
+function canonical(jid: string): string {
   const d = jidDecode(jid);
   if (!d?.user) return jid;
   return d.server === 's.whatsapp.net' ? `${d.user}@c.us` : `${d.user}@${d.server}`;

@@ -1,4 +1,4 @@
-/** The server's close reasons (API.md, `whatsapp:session-disconnected`) in words; free-text reasons pass through. */
+/** The server's close reasons (docs/api.md, `whatsapp:session-disconnected`) in words; free-text reasons pass through. */
 const REASONS: Record<string, string> = {
   client_logout: 'logged out from the dashboard',
   logged_out: 'the phone unlinked this device',

@@ -19,21 +19,7 @@ import type { BaileysLogger } from './logger-hook.js';
 import { createMemoryCache, type CacheStore } from './memory-cache.js';
 
 export const serialize = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
-export const deserialize = <T>(text: string): T => JSON.parse(text, BufferJSON.reviver) as T;
-
-/** Every key type Baileys 7 stores, for documentation and tests. */
-export const KEY_TYPES = [
-  'pre-key',
-  'session',
-  'sender-key',
-  'sender-key-memory',
-  'app-state-sync-key',
-  'app-state-sync-version',
-  'lid-mapping',
-  'device-list',
-  'tctoken',
-  'identity-key',
-] as const satisfies readonly (keyof SignalDataTypeMap)[];
+const deserialize = <T>(text: string): T => JSON.parse(text, BufferJSON.reviver) as T;
 
 function revive<T extends keyof SignalDataTypeMap>(type: T, text: string): SignalDataTypeMap[T] {
   const value = deserialize<unknown>(text);
@@ -45,7 +31,7 @@ function revive<T extends keyof SignalDataTypeMap>(type: T, text: string): Signa
 }
 
 /** The raw (uncached) key store on the database. */
-export function makeDbKeyStore(store: AuthStateStore): SignalKeyStore {
+function makeDbKeyStore(store: AuthStateStore): SignalKeyStore {
   return {
     async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
       const rows = await store.getKeys(type, ids);

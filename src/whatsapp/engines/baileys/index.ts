@@ -17,4 +17,4 @@ export function createBaileysEngineFactory(opts: BaileysEngineFactoryOptions): E
 export { BaileysEngine } from './baileys-engine.js';
 export type { BaileysEngineOptions, BaileysSocket, SocketFactory } from './socket.js';
 export { createWaVersionResolver, type WaVersion, type WaVersionResolver, type WaVersionResolverOptions } from './version.js';
-export { classifyDecryptError, type DecryptErrorKind } from './decrypt-errors.js';
+

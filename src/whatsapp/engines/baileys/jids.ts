@@ -33,10 +33,8 @@ export function toBaileysJid(canonical: string): string {
   return canonical.endsWith('@c.us') ? `${canonical.slice(0, -'@c.us'.length)}@s.whatsapp.net` : canonical;
 }
 
-export const isLid = (jid: string | null | undefined): boolean => !!jid && jid.endsWith('@lid');
-export const isPhoneJid = (jid: string | null | undefined): boolean => !!jid && jid.endsWith('@c.us');
-export const userOf = (jid: string): string => jid.split('@')[0]!;
-
+const isLid = (jid: string | null | undefined): boolean => !!jid && jid.endsWith('@lid');
+const isPhoneJid = (jid: string | null | undefined): boolean => !!jid && jid.endsWith('@c.us');
 /** Looks up the phone-number form of a `@lid` id we already know (lid-mapping), canonical in and out. */
 export type PnForLid = (lid: string) => string | undefined;
 

@@ -5,7 +5,7 @@ import { toBaileysJid, toCanonical } from './jids.js';
 import { closeCodeOf } from './reconnect.js';
 import type { BaileysSocket } from './socket.js';
 
-export function toAnyMessageContent(content: OutgoingContent): AnyMessageContent {
+function toAnyMessageContent(content: OutgoingContent): AnyMessageContent {
   switch (content.type) {
     case 'text':
       return { text: content.text };
@@ -29,12 +29,12 @@ export function toAnyMessageContent(content: OutgoingContent): AnyMessageContent
  * What Baileys re-encrypts for a retry receipt. Media cannot be rebuilt without the upload's keys
  * (we do not keep them), so only text (and a media caption as text would mislead) is returned.
  */
-export function toProtoMessage(content: OutgoingContent): proto.IMessage | undefined {
+function toProtoMessage(content: OutgoingContent): proto.IMessage | undefined {
   return content.type === 'text' ? { conversation: content.text } : undefined;
 }
 
 /** The quote preview only needs a key and some content; without our copy an empty text stands in. */
-export function buildQuoted(remoteJid: string, messageId: string, stored: OutgoingContent | null): WAMessage {
+function buildQuoted(remoteJid: string, messageId: string, stored: OutgoingContent | null): WAMessage {
   const message: proto.IMessage = stored
     ? stored.type === 'text'
       ? { conversation: stored.text }

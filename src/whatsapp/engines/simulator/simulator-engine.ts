@@ -2,7 +2,7 @@
  * The simulator engine: an in-process, deterministic stand-in for WhatsApp. It emits exactly the
  * events the Baileys engine emits, persists its "credentials" through the same auth store (so a
  * linked session comes back after a restart without a QR), and reconnects with the same backoff
- * after a connection loss. Its control surface is the simulator API of API.md.
+ * after a connection loss. Its control surface is the simulator API of docs/api.md.
  */
 import { randomBytes } from 'node:crypto';
 import { backoffDelay, type BackoffPolicy } from '../../backoff.js';
@@ -44,7 +44,7 @@ function simCreds(stored: string): SimCreds | null {
   }
 }
 
-export class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
+class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
   private readonly hub: EventHub;
   private state: SimState = 'idle';
   private creds: SimCreds | null = null;

@@ -1,5 +1,6 @@
 /**
- * Seed 004 endpoints, with the seed's unwrapped shapes. `:id` / `:phoneId` is our session id.
+ * Session health and control (docs/api.md "Seed 004"), with the seed's unwrapped shapes. `:id` / `:phoneId`
+ * is our session id.
  */
 import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
@@ -12,7 +13,7 @@ import type { SessionsService } from './sessions.service.js';
 const StatsSchema = Type.Object({ phoneId: Type.String(), isConnected: Type.Boolean(), ...HealthSchema.properties });
 const CloseBody = Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }));
 
-export function registerSeed004Routes(app: HttpApp, deps: { sessions: SessionsService; hooks: AuthHooks }): void {
+export function registerSessionHealthRoutes(app: HttpApp, deps: { sessions: SessionsService; hooks: AuthHooks }): void {
   const { sessions, hooks } = deps;
   const common = { tags: ['session health (seed 004)'], security: [{ bearerAuth: [] }] };
 
