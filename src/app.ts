@@ -71,7 +71,7 @@ import { createLocalRegistry, type SessionRegistry } from './whatsapp/registry.j
 import { registerSimulatorRoutes } from './whatsapp/simulator.routes.js';
 
 export interface AppOverrides {
-  /** An already open database (tests pass a fresh PGlite); closed by the app's close(). */
+  /** An already open database (tests pass a fresh PGlite); whoever passes it closes it. */
   database?: Database;
   logger?: Logger;
   clock?: Clock;
@@ -99,6 +99,8 @@ export interface App {
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
+  /** What a previous process left unfinished is what was created before this instant. */
+  const startedAt = clock.now();
   const database =
     overrides.database ??
     (await openDatabase(
@@ -191,11 +193,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const messagesService = createMessagesService({ chats: chatsService, repo: messagesRepo, registry, outbox, logger });
   const sendService = createSendService({
     chats: chatsService,
+    messages: messagesRepo,
     writes: messageWrites,
     outbox,
     registry,
     limiter,
-    idempotency: createIdempotencyStore(db, clock),
+    idempotency: createIdempotencyStore(db, clock, startedAt),
     clock,
     logger,
     sendRatePerMinute: config.sendRatePerMinute,
@@ -307,6 +310,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       prune();
       pruneTimer = setInterval(prune, 10 * 60 * 1000).unref();
       await health.restore();
+      await sendService.reconcileInterrupted(startedAt);
       await sessions.restoreAll();
     },
     async close() {
@@ -320,7 +324,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await dispatcher.drain();
       await deliveries.stop();
       await engines.close();
-      await database.close();
+      if (!overrides.database) await database.close();
     },
   };
 }

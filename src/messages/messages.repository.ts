@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { chats, messages } from '../db/schema/index.js';
 import type { MessageRow } from './ingest.repository.js';
@@ -42,6 +42,17 @@ export function createMessagesRepository(db: Db) {
         .where(eq(chats.id, chatId))
         .returning();
       return { read, chat };
+    },
+    /**
+     * Our sends that were still waiting for WhatsApp when the process stopped (created before
+     * `before`): failed now, with the reason, so nothing stays pending forever.
+     */
+    async failInterruptedSends(tx: Tx, before: Date, errorMessage: string): Promise<MessageRow[]> {
+      return tx
+        .update(messages)
+        .set({ status: 'failed', errorMessage, updatedAt: new Date() })
+        .where(and(eq(messages.status, 'pending'), eq(messages.fromMe, true), lt(messages.createdAt, before)))
+        .returning();
     },
   };
 }

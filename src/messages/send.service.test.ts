@@ -40,6 +40,7 @@ function setup(opts: { engine?: Partial<WhatsAppEngine>; rate?: number } = {}) {
   const chats = { resolve: async () => ({ session, chat: undefined, jid: '77010000001@c.us' }) } as unknown as ChatsService;
   const service = createSendService({
     chats,
+    messages: { findByWaId: async () => undefined, failInterruptedSends: async () => [] },
     writes,
     outbox,
     registry: { get: () => engine } as unknown as SessionRegistry,

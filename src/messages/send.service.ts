@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { AccessClaims } from '../auth/tokens.js';
-import type { ChatsService } from '../chats/chats.service.js';
+import type { ChatsService, ResolvedChat } from '../chats/chats.service.js';
 import type { EventOutbox } from '../events/outbox.js';
 import type { Clock } from '../shared/clock.js';
 import { commonErrors, ValidationError } from '../shared/errors.js';
@@ -18,13 +18,15 @@ import { newWaMessageId } from '../whatsapp/message-id.js';
 import type { SessionRegistry } from '../whatsapp/registry.js';
 import { whatsappErrors } from '../whatsapp/whatsapp.errors.js';
 import type { IdempotencyStore } from './idempotency.js';
-import type { IngestItem, IngestRepository } from './ingest.repository.js';
+import type { IngestItem, IngestRepository, MessageRow } from './ingest.repository.js';
+import type { MessagesRepository } from './messages.repository.js';
 import { announceStored } from './ingest.service.js';
 import { fetchMedia } from './media-fetch.js';
 import type { SendInput, SendType, SentView } from './send-view.js';
 
 export interface SendDeps {
   chats: ChatsService;
+  messages: Pick<MessagesRepository, 'findByWaId' | 'failInterruptedSends'>;
   writes: IngestRepository;
   outbox: EventOutbox;
   registry: SessionRegistry;
@@ -54,6 +56,18 @@ interface Draft {
   mimetype?: string;
   fileName?: string;
 }
+
+/** A stored message of ours, as a send answers it. */
+const sentView = (row: MessageRow): SentView => ({
+  id: row.id,
+  messageId: row.waMessageId,
+  fromMe: true,
+  body: row.body,
+  messageType: row.messageType as SendType,
+  timestamp: row.timestamp.toISOString(),
+  chatId: row.chatId,
+  status: row.status ?? 'sent',
+});
 
 function draftOf(input: SendInput, maxBytes: number): Draft {
   if (input.type === 'text') {
@@ -112,8 +126,12 @@ export function createSendService(deps: SendDeps) {
     };
   };
 
-  const send = async (caller: AccessClaims, sessionId: string, chatId: string, input: SendInput): Promise<SentView> => {
-    const { session, jid } = await chats.resolve(caller, sessionId, chatId, 'write');
+  const send = async (
+    caller: AccessClaims,
+    { session, jid }: ResolvedChat,
+    input: SendInput,
+    link: (messageId: string) => Promise<void>,
+  ): Promise<SentView> => {
     const draft = draftOf(input, deps.mediaMaxBytes);
     const messageId = newWaMessageId();
 
@@ -158,6 +176,7 @@ export function createSendService(deps: SendDeps) {
         return written;
       });
       if (!stored) throw commonErrors.internal_error('The message could not be stored');
+      await link(messageId);
       return stored;
     };
 
@@ -199,23 +218,53 @@ export function createSendService(deps: SendDeps) {
       throw error;
     }
     await settle('sent');
-    return {
-      id: stored.message.id,
-      messageId,
-      fromMe: true,
-      body: draft.body,
-      messageType: draft.type,
-      timestamp: stored.message.timestamp.toISOString(),
-      chatId: stored.chat.id,
-      status: 'sent',
-    };
+    return sentView({ ...stored.message, status: 'sent' });
   };
 
   return {
-    /** With an Idempotency-Key, the same key within 24 h returns the first result and sends nothing twice. */
+    /**
+     * At start: sends a previous process handed to WhatsApp without hearing back are failed with
+     * the reason (a later receipt still moves them forward), so none stays pending and its
+     * Idempotency-Key answers that state.
+     */
+    async reconcileInterrupted(startedAt: Date): Promise<number> {
+      const message = 'The gateway stopped before WhatsApp confirmed this message; it may or may not have been delivered';
+      const failed = await outbox.transaction(async (tx, emit) => {
+        const rows = await deps.messages.failInterruptedSends(tx, startedAt, message);
+        for (const row of rows) {
+          const timestamp = clock.now().toISOString();
+          emit('message.status_changed', row.companyId, { sessionId: row.sessionId, chatId: row.chatId, messageId: row.waMessageId, status: 'failed', timestamp });
+          emit('message.send_failed', row.companyId, {
+            sessionId: row.sessionId,
+            chatId: row.chatId,
+            messageText: row.body ?? '',
+            errorType: 'interrupted',
+            message,
+            timestamp,
+          });
+        }
+        return rows;
+      });
+      if (failed.length > 0) logger.warn({ count: failed.length }, 'sends interrupted by the last stop were marked failed');
+      return failed.length;
+    },
+
+    /**
+     * The caller is authorized first; with an Idempotency-Key, the same caller's same key within 24 h
+     * answers the first result (or the stored state of its message) and sends nothing twice.
+     */
     async send(caller: AccessClaims, sessionId: string, chatId: string, input: SendInput, idempotencyKey?: string): Promise<SentView> {
-      if (!idempotencyKey) return send(caller, sessionId, chatId, input);
-      return deps.idempotency.run<SentView>(caller, sessionId, idempotencyKey, () => send(caller, sessionId, chatId, input));
+      const target = await chats.resolve(caller, sessionId, chatId, 'write');
+      if (!idempotencyKey) return send(caller, target, input, async () => undefined);
+      return deps.idempotency.run<SentView>(
+        { caller, sessionId: target.session.id, target: target.jid },
+        idempotencyKey,
+        (link) => send(caller, target, input, link),
+        async (messageId) => {
+          const row = await deps.messages.findByWaId(target.session.id, messageId);
+          return row && row.status !== 'pending' ? sentView(row) : undefined;
+        },
+      );
     },
   };
 }

@@ -116,3 +116,24 @@ export async function createUser(
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.statusCode} ${login.body}`);
   return actorFrom(login.json(), email, password);
 }
+
+/** Creates a session and links it through the simulator: resolves once it is connected. */
+export async function linkSession(t: Pick<TestApp, 'inject'>, admin: Actor, displayName: string, phoneNumber = '77070000001'): Promise<string> {
+  const created = await t.inject({ method: 'POST', url: '/api/whatsapp/sessions', headers: admin.headers, payload: { displayName } });
+  if (created.statusCode !== 201) throw new Error(`create session failed: ${created.statusCode} ${created.body}`);
+  const sessionId = (created.json() as { data: { sessionId: string } }).data.sessionId;
+  const status = async () => (await t.inject({ method: 'GET', url: `/api/whatsapp/sessions/${sessionId}`, headers: admin.headers })).json().data.status as string;
+  await until(async () => (await status()) === 'qr', 'the QR');
+  const scan = await t.inject({ method: 'POST', url: `/api/simulator/sessions/${sessionId}/scan`, headers: admin.headers, payload: { phoneNumber } });
+  if (scan.statusCode !== 200) throw new Error(`scan failed: ${scan.statusCode} ${scan.body}`);
+  await until(async () => (await status()) === 'connected', 'the session to connect');
+  return sessionId;
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -194,6 +194,10 @@ export const messages = pgTable(
     index('messages_chat_unread_idx')
       .on(t.chatId)
       .where(sql`${t.isRead} = false and ${t.fromMe} = false`),
+    // Sends still waiting for WhatsApp: few at any time, found at start without a scan.
+    index('messages_pending_idx')
+      .on(t.sessionId)
+      .where(sql`${t.status} = 'pending'`),
   ],
 );
 
@@ -219,18 +223,22 @@ export const managerAccess = pgTable(
   ],
 );
 
-/** Idempotency-Key results of message sends, kept 24 h. */
+/** Idempotency-Key results of message sends, kept 24 h; a key belongs to its caller (messages/idempotency.ts). */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
     companyId: text('company_id').notNull(),
-    key: text('key').notNull(),
     userId: text('user_id').notNull(),
+    key: text('key').notNull(),
     sessionId: text('session_id').notNull(),
+    /** The chat the request was for (canonical WhatsApp id). */
+    target: text('target').notNull(),
+    /** What the request stored (the WhatsApp message id), once it did. */
+    ref: text('ref'),
     response: jsonb('response'),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.companyId, t.key] }), index('idempotency_created_idx').on(t.createdAt)],
+  (t) => [primaryKey({ columns: [t.companyId, t.userId, t.key] }), index('idempotency_created_idx').on(t.createdAt)],
 );
 
 export const webhookEndpoints = pgTable(
