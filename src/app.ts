@@ -96,6 +96,13 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Fastify's trustProxy from ours: a hop count trusts that many proxies nearest to us. */
+function trustProxyOption(trust: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
+}
+
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
@@ -218,9 +225,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     loggerInstance: logger as FastifyBaseLogger,
     logController: createRequestLogController(),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => newId(),
+    trustProxy: trustProxyOption(config.trustProxy),
+    // A client's X-Request-Id names the request in our logs only when short and plain; otherwise ours.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : newId();
+    },
     ajv: { customOptions: {} },
     routerOptions: { maxParamLength: 200 },
     frameworkErrors,

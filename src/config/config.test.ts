@@ -103,7 +103,22 @@ describe('loadConfig', () => {
     ['off', false],
   ])('parses the boolean %j', (value, expected) => {
     expect(loadConfig({ REGISTRATION_ENABLED: value }).registrationEnabled).toBe(expected);
-    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
+  });
+
+  it.each([
+    [undefined, false],
+    ['false', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.0/8, 127.0.0.1', ['10.0.0.0/8', '127.0.0.1']],
+    ['::1,fc00::/7', ['::1', 'fc00::/7']],
+  ])('TRUST_PROXY %j trusts %j', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'yes', 'proxy.local', '10.0.0.0/33'])('refuses TRUST_PROXY %j (trusting any client lets anyone pick an address)', (value) => {
+    expect(problemsOf({ TRUST_PROXY: value })).toEqual([expect.stringContaining('TRUST_PROXY')]);
   });
 
   it.each(['maybe', '2', 'enabled', 'truee'])('rejects the boolean %j', (value) => {

@@ -3,6 +3,16 @@
  * and startup fails once with the whole list rather than on the first bad value.
  */
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
+
+const isCidr = (value: string): boolean => {
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export type EngineKind = 'baileys' | 'simulator';
 
@@ -18,7 +28,8 @@ export interface Config {
   readonly refreshTokenTtlSec: number;
   readonly registrationEnabled: boolean;
   readonly corsOrigins: readonly string[];
-  readonly trustProxy: boolean;
+  /** Fastify's trustProxy: false, a number of proxy hops, or the proxies' addresses and CIDR ranges. */
+  readonly trustProxy: false | number | readonly string[];
   readonly bodyLimitBytes: number;
   readonly mediaBodyLimitBytes: number;
   readonly loginMaxAttemptsPerEmail: number;
@@ -113,6 +124,23 @@ class Reader {
     }
   }
 
+  /**
+   * Which X-Forwarded-For hops to believe: a number of reverse proxies in front, or their addresses
+   * and CIDR ranges. "true" (believe any client) is refused: it lets anyone choose their address.
+   */
+  trustProxy(name: string): false | number | string[] {
+    const v = this.raw(name);
+    if (v === undefined || /^(0|false|no|off)$/i.test(v)) return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+    const bad = entries.filter((e) => !(ipaddr.isValid(e) || isCidr(e)));
+    if (bad.length === 0 && entries.length > 0) return entries;
+    this.problems.push(
+      `${name} must be false, a number of proxy hops (1 = one reverse proxy in front) or a comma-separated list of proxy addresses/CIDR ranges (got "${v}")`,
+    );
+    return false;
+  }
+
   /** Durations accept plain seconds or a suffix: 900, 15m, 12h, 30d. */
   duration(name: string, fallbackSec: number): number {
     const v = this.raw(name);
@@ -163,7 +191,7 @@ export function loadConfig(env: Env = process.env): Config {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    trustProxy: r.bool('TRUST_PROXY', false),
+    trustProxy: r.trustProxy('TRUST_PROXY'),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     mediaBodyLimitBytes: r.int('MEDIA_BODY_LIMIT_BYTES', 25 * 1024 * 1024, 1024, 200 * 1024 * 1024),
     loginMaxAttemptsPerEmail: r.int('LOGIN_MAX_ATTEMPTS_PER_EMAIL', 5, 1, 10000),
