@@ -118,16 +118,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const bus = new EventBus(logger);
   const outbox = createEventOutbox({ db, bus, clock });
   const limiter = createMemoryRateLimiter(clock);
-  const tokens = createTokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.accessTokenTtlSec);
+  const tokens = createTokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.accessTokenTtlSec, () => clock.now().getTime());
 
   const usersRepo = createUsersRepository(db);
   const authRepo = createAuthRepository(db);
   const accessRepo = createAccessRepository(db);
 
   const isActiveUser = createActiveUserCheck({
-    lookup: async (claims) => {
-      const user = await usersRepo.findById(claims.companyId, claims.userId);
-      return user !== undefined && user.role === claims.role;
+    lookup: async (companyId, userId) => {
+      const user = await usersRepo.findById(companyId, userId);
+      return user && { role: user.role, tokensValidAfter: user.tokensValidAfter };
     },
     bus,
     clock,
@@ -218,7 +218,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const passwords = overrides.passwordHasher ?? createPasswordHasher();
   const auth = createAuthService({ repo: authRepo, users: usersRepo, tokens, limiter, clock, passwords, config });
-  const users = createUsersService({ users: usersRepo, outbox, passwords, revokeAllTokens: auth.revokeAllTokens });
+  const users = createUsersService({ users: usersRepo, outbox, passwords, clock, revokeAllTokens: auth.revokeAllTokens });
   const hooks = createAuthHooks(tokens, isActiveUser);
 
   const http: HttpApp = Fastify({
@@ -271,7 +271,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     }
   });
 
-  registerAuthRoutes(http, { auth, hooks });
+  registerAuthRoutes(http, { auth, users, hooks });
   registerUsersRoutes(http, { users, hooks });
   registerSessionsRoutes(http, { sessions, hooks });
   registerSessionHealthRoutes(http, { sessions, hooks });

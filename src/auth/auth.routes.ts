@@ -5,6 +5,7 @@ import { caller } from '../http/auth-hooks.js';
 import { errorResponses, ok, okData, OkMessage, okText } from '../http/schemas.js';
 import { UserSchema } from '../users/user-view.js';
 import { CompanySchema, TokenPairSchema } from './auth-view.js';
+import type { UsersService } from '../users/users.service.js';
 import type { AuthService } from './auth.service.js';
 import { PASSWORD_MIN_LENGTH } from './password-policy.js';
 
@@ -21,8 +22,8 @@ export const PersonName = Type.String({ minLength: 1, maxLength: 100, pattern: D
 
 const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 
-export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; hooks: AuthHooks }): void {
-  const { auth, hooks } = deps;
+export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; users: Pick<UsersService, 'endLogins'>; hooks: AuthHooks }): void {
+  const { auth, users, hooks } = deps;
   const tags = ['auth'];
 
   app.post('/api/auth/register', {
@@ -60,10 +61,21 @@ export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; hook
 
   app.post('/api/auth/logout', {
     onRequest: hooks.authenticate,
-    schema: { tags, summary: 'Revoke a refresh token', security: [{ bearerAuth: [] }], body: RefreshBody, response: { 200: OkMessage, ...errorResponses(400, 401) } },
+    schema: {
+      tags,
+      summary: 'Revoke a refresh token; with everywhere: true, end every login of the user (all tokens, all live sockets)',
+      security: [{ bearerAuth: [] }],
+      body: Type.Object(
+        { ...RefreshBody.properties, everywhere: Type.Optional(Type.Boolean({ description: 'Also end every other login of this user' })) },
+        { additionalProperties: false },
+      ),
+      response: { 200: OkMessage, ...errorResponses(400, 401) },
+    },
     handler: async (request) => {
-      await auth.logout(caller(request), request.body.refreshToken);
-      return okText('Logged out');
+      const me = caller(request);
+      await auth.logout(me, request.body.refreshToken);
+      if (request.body.everywhere) await users.endLogins(me.companyId, me.userId);
+      return okText(request.body.everywhere ? 'Logged out everywhere' : 'Logged out');
     },
   });
 

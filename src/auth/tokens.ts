@@ -12,6 +12,9 @@ export interface AccessClaims {
   userId: string;
   companyId: string;
   role: Role;
+  /** When the token was issued and when it expires (ms since the epoch), for verified tokens. */
+  issuedAt?: number;
+  expiresAt?: number;
 }
 
 export interface TokenService {
@@ -20,12 +23,15 @@ export interface TokenService {
   readonly accessTtlSec: number;
 }
 
-export function createTokenService(secret: string, accessTtlSec: number): TokenService {
+/** `now` is injected so token times follow the app's clock. */
+export function createTokenService(secret: string, accessTtlSec: number, now: () => number = Date.now): TokenService {
   const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: accessTtlSec * 1000 });
   const verify = createVerifier({ key: secret, algorithms: ['HS256'] });
   return {
     accessTtlSec,
-    signAccess: (c) => sign({ sub: c.userId, cid: c.companyId, role: c.role, typ: 'access' }),
+    // `iam`: the issue time in ms (JWT's iat has seconds), so a password reset a moment after a
+    // login still ends the token issued before it.
+    signAccess: (c) => sign({ sub: c.userId, cid: c.companyId, role: c.role, typ: 'access', iam: now() }),
     verifyAccess(token) {
       let payload: Record<string, unknown>;
       try {
@@ -34,11 +40,12 @@ export function createTokenService(secret: string, accessTtlSec: number): TokenS
         const expired = (err as { code?: string }).code === 'FAST_JWT_EXPIRED';
         throw expired ? authErrors.token_expired() : authErrors.invalid_token();
       }
-      const { sub, cid, role, typ } = payload;
+      const { sub, cid, role, typ, iam, iat, exp } = payload;
       if (typeof sub !== 'string' || typeof cid !== 'string' || (role !== 'admin' && role !== 'manager') || typ !== 'access') {
         throw authErrors.invalid_token();
       }
-      return { userId: sub, companyId: cid, role };
+      const issuedAt = typeof iam === 'number' ? iam : typeof iat === 'number' ? iat * 1000 : 0;
+      return { userId: sub, companyId: cid, role, issuedAt, ...(typeof exp === 'number' && { expiresAt: exp * 1000 }) };
     },
   };
 }

@@ -11,7 +11,7 @@ const ErrorResponse = Type.Object(
   { $id: 'ErrorResponse', description: 'Error envelope' },
 );
 
-const Pagination = Type.Object({ total: Type.Integer(), page: Type.Integer(), limit: Type.Integer() });
+export const Pagination = Type.Object({ total: Type.Integer(), page: Type.Integer(), limit: Type.Integer() });
 
 export const ok = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
 export const okList = <T extends TSchema>(item: T) =>

@@ -14,6 +14,7 @@ import { authErrors } from '../auth/auth.errors.js';
 import { AppError } from '../shared/errors.js';
 import { toClientEvents, type ClientEvent } from './client-events.js';
 import { handshakeError } from './handshake-errors.js';
+import { createRecoveryAdapter } from './recovery-adapter.js';
 import type { ClientToServerEvents, ServerToClientEvents } from './socket-events.js';
 
 export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, AccessClaims>;
@@ -52,12 +53,16 @@ function handshakeToken(socket: Socket): string | undefined {
 
 export function createGateway(server: HttpServer, deps: GatewayDeps): Gateway {
   const { logger, tokens, bus } = deps;
+  const RECOVERY_MS = 2 * 60 * 1000;
+  const recovery = createRecoveryAdapter(RECOVERY_MS);
   const io: GatewayServer = new Server(server, {
     path: '/socket.io/',
     serveClient: false,
     cors: deps.corsOrigins.length ? { origin: [...deps.corsOrigins], credentials: true } : undefined,
-    // A client that drops for a short while gets the events it missed on reconnect.
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+    // A client that drops for a short while gets the events it missed on reconnect, once
+    // authenticated again, and only those it may still receive (recovery-adapter.ts).
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_MS, skipMiddlewares: false },
+    adapter: recovery.adapter,
   });
 
   io.use((socket, next) => {
@@ -103,10 +108,22 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Gateway {
     socket.on('whatsapp:sync', (ack) => {
       if (typeof ack === 'function') ack({ at: new Date().toISOString() });
     });
-    syncRooms(socket).catch((err: unknown) => {
-      logger.error({ err, userId: socket.data.userId }, 'could not join rooms; disconnecting socket');
-      socket.disconnect(true);
-    });
+    // A socket lives no longer than its token: the client refreshes and reconnects.
+    const expiresAt = socket.data.expiresAt;
+    if (expiresAt !== undefined) {
+      const timer = setTimeout(() => socket.disconnect(true), Math.max(0, expiresAt - Date.now()));
+      timer.unref();
+      socket.once('disconnect', () => clearTimeout(timer));
+    }
+    syncRooms(socket)
+      .then(() => {
+        const replay = socket.emit.bind(socket) as unknown as (...data: unknown[]) => boolean;
+        for (const data of recovery.stash.take(socket.id, socket.rooms)) replay(...data);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err, userId: socket.data.userId }, 'could not join rooms; disconnecting socket');
+        socket.disconnect(true);
+      });
   });
 
   const emit = ({ name, payload, audience }: ClientEvent): void => {

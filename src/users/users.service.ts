@@ -3,6 +3,7 @@ import type { PasswordHasher } from '../auth/password.js';
 import { checkPasswordPolicy } from '../auth/password-policy.js';
 import type { EventOutbox } from '../events/outbox.js';
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
+import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import { isUniqueViolation, type UsersQueries, type UsersRepository } from './users.repository.js';
 import { toUserView, type UserView } from './user-view.js';
@@ -24,9 +25,10 @@ export function createUsersService(deps: {
   users: UsersRepository;
   outbox: EventOutbox;
   passwords: PasswordHasher;
+  clock: Clock;
   revokeAllTokens: (userId: string) => Promise<void>;
 }) {
-  const { users, outbox, passwords } = deps;
+  const { users, outbox, passwords, clock } = deps;
 
   const assertNotLastAdmin = async (repo: UsersQueries, companyId: string): Promise<void> => {
     if ((await repo.countAdmins(companyId)) <= 1) {
@@ -88,7 +90,8 @@ export function createUsersService(deps: {
             ...(patch.firstName !== undefined && { firstName: patch.firstName.trim() }),
             ...(patch.lastName !== undefined && { lastName: patch.lastName.trim() }),
             ...(patch.role !== undefined && { role: patch.role }),
-            ...(passwordHash !== undefined && { passwordHash }),
+            // A new password ends every login, the access tokens already out there included.
+            ...(passwordHash !== undefined && { passwordHash, tokensValidAfter: clock.now() }),
           });
           if (!row) throw new NotFoundError('User');
           // A new password or role ends every login of that user; live sockets joined rooms under
@@ -104,6 +107,16 @@ export function createUsersService(deps: {
         if (isUniqueViolation(err)) throw userErrors.email_taken();
         throw err;
       }
+    },
+
+    /** Logs the user out everywhere: every refresh and access token, and every live socket. */
+    async endLogins(companyId: string, userId: string): Promise<void> {
+      await outbox.transaction(async (tx, emit) => {
+        const repo = await users.lockCompany(tx, companyId);
+        await repo.update(companyId, userId, { tokensValidAfter: clock.now() });
+        emit('user.access_ended', companyId, { userId });
+      });
+      await deps.revokeAllTokens(userId);
     },
 
     async remove(companyId: string, actorId: string, id: string): Promise<void> {

@@ -39,6 +39,8 @@ export const users = pgTable(
     firstName: text('first_name').notNull(),
     lastName: text('last_name').notNull(),
     role: text('role', { enum: ['admin', 'manager'] }).notNull(),
+    /** Access tokens issued before this are refused (password reset, logout everywhere). */
+    tokensValidAfter: ts('tokens_valid_after'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

@@ -1,7 +1,7 @@
 /**
  * One Socket.IO connection per login, typed with the server's event map. The token goes in
- * `auth`; when it is refreshed the socket reconnects with the new one, and a refused handshake
- * (expired token) triggers one refresh before reconnecting.
+ * `auth`; when it is refreshed the socket reconnects with the new one. A refused handshake
+ * (expired token) or a socket the server ended (token expired, logins ended) triggers one refresh.
  */
 import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
@@ -43,7 +43,12 @@ export function connectSocket(): AppSocket {
   });
   setState('connecting');
   s.on('connect', () => setState('online'));
-  s.on('disconnect', () => setState(s.active ? 'connecting' : 'offline'));
+  s.on('disconnect', (reason) => {
+    setState(s.active ? 'connecting' : 'offline');
+    // The server ends a socket when its token expires or the user's logins were ended: a refreshed
+    // token brings it back (the token listener reconnects); a refused refresh signs the user out.
+    if (reason === 'io server disconnect') void api.refresh();
+  });
   s.on('connect_error', (err) => {
     setState('connecting');
     if (needsToken(err)) {
