@@ -328,9 +328,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       if (closed) return;
       closed = true;
       // Stop accepting HTTP and drop the sockets together: open websockets would hold the server.
+      // Requests already running may finish (new ones on kept-alive connections get 503); past half
+      // of the shutdown time, connections still busy are cut so the engines and the ingest get the
+      // rest of it — nothing acknowledged depends on them, an unanswered call was never acknowledged.
       statsCoalescer.stop();
       clearInterval(pruneTimer);
+      const cut = setTimeout(() => http.server.closeAllConnections(), config.shutdownTimeoutMs / 2);
+      cut.unref();
       await Promise.all([http.close(), gateway.close()]);
+      clearTimeout(cut);
       await registry.shutdown();
       await dispatcher.drain();
       await deliveries.stop();

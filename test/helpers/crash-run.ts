@@ -17,8 +17,12 @@ type Json = Record<string, any>;
 export interface CrashRunOptions {
   engine: 'simulator' | 'baileys';
   db: DbKind;
-  /** How many times the gateway is killed. */
+  /** How many times the gateway is stopped under load. */
   crashes: number;
+  /** SIGKILL (a crash; the default) or SIGTERM (a graceful stop, which must still exit 0). */
+  signal?: 'SIGKILL' | 'SIGTERM';
+  /** Extra environment for the gateway. */
+  env?: Record<string, string>;
   /** Concurrent streams of messages. */
   streams?: number;
   /** Each cycle streams for a random time in this range before the kill. */
@@ -29,6 +33,8 @@ export interface CrashRunOptions {
 
 export interface CrashRunResult {
   crashes: number;
+  /** With SIGTERM: each stop's exit code and how long it took. */
+  stops: { code: number | null; ms: number }[];
   /** Messages whose sending was acknowledged. */
   acknowledged: number;
   /** Calls that failed because the gateway was down or dying (not acknowledged; may or may not be stored). */
@@ -90,7 +96,9 @@ export async function runCrashCycles(opts: CrashRunOptions): Promise<CrashRunRes
     JWT_SECRET: 'crash-test-secret-crash-test-secret-0123',
     ...(pg && { DATABASE_URL: pg.url }),
     ...(opts.engine === 'simulator' ? { WHATSAPP_ENGINE: 'simulator' } : { WHATSAPP_ENGINE: 'baileys', WHATSAPP_WEB_URL: wa!.url }),
+    ...opts.env,
   };
+  const stops: CrashRunResult['stops'] = [];
   let gateway: RunningServer | undefined;
   // The first start makes the data folder; every restart reuses it, as after a real crash.
   const start = async (): Promise<RunningServer> => (gateway = await startServer({ env, ...(gateway && { dataDir: gateway.dataDir }) }));
@@ -160,7 +168,13 @@ export async function runCrashCycles(opts: CrashRunOptions): Promise<CrashRunRes
       });
       const runFor = minRun + Math.random() * (maxRun - minRun);
       await sleep(runFor);
-      await server.kill();
+      if (opts.signal === 'SIGTERM') {
+        const t0 = Date.now();
+        const code = await server.stop();
+        stops.push({ code, ms: Date.now() - t0 });
+      } else {
+        await server.kill();
+      }
       streaming = false;
       await Promise.all(runners);
       log(`crash ${cycle + 1}/${opts.crashes} after ${Math.round(runFor)} ms: ${acknowledged.size} acknowledged so far`);
@@ -214,6 +228,7 @@ export async function runCrashCycles(opts: CrashRunOptions): Promise<CrashRunRes
 
     return {
       crashes: opts.crashes,
+      stops,
       acknowledged: acknowledged.size,
       unacknowledged,
       stored,
