@@ -25,7 +25,7 @@ export const engineErrorKind = (err: unknown): EngineErrorKind => (err instanceo
 
 export function toHttpError(err: unknown, action: EngineAction): AppError {
   if (err instanceof AppError) return err;
-  if (err instanceof InvalidJidError) return new ValidationError(err.message);
+  if (err instanceof InvalidJidError) return ValidationError.field('whatsappId', err.message);
   const message = err instanceof Error && err.message ? err.message : undefined;
   switch (engineErrorKind(err)) {
     case 'not_connected':

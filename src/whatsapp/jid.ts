@@ -5,6 +5,7 @@
  */
 import type { ChatKind } from './engine.js';
 
+/** The message never repeats the input: it may hold anything, control characters included. */
 export class InvalidJidError extends Error {}
 
 const PHONE = /^\+?[\d\s().-]{5,32}$/;
@@ -14,18 +15,18 @@ export function toCanonicalJid(input: string, hint?: 'group'): string {
   if (raw === 'status@broadcast') return raw;
   const at = raw.indexOf('@');
   if (at === -1) {
-    if (!PHONE.test(raw)) throw new InvalidJidError(`"${input}" is not a phone number or WhatsApp id`);
+    if (!PHONE.test(raw)) throw new InvalidJidError('is not a phone number or WhatsApp id');
     const digits = raw.replace(/\D/g, '');
-    if (digits.length < 5 || digits.length > 20) throw new InvalidJidError(`"${input}" is not a phone number`);
+    if (digits.length < 5 || digits.length > 20) throw new InvalidJidError('is not a phone number');
     return hint === 'group' ? `${digits}@g.us` : `${digits}@c.us`;
   }
   const user = raw.slice(0, at).split(':')[0]!;
   const server = raw.slice(at + 1).toLowerCase();
-  if (!/^[\w.-]{1,64}$/.test(user)) throw new InvalidJidError(`"${input}" is not a WhatsApp id`);
+  if (!/^[\w.-]{1,64}$/.test(user)) throw new InvalidJidError('is not a WhatsApp id');
   switch (server) {
     case 'c.us':
     case 's.whatsapp.net':
-      if (!/^\d{5,20}$/.test(user)) throw new InvalidJidError(`"${input}" is not a WhatsApp id`);
+      if (!/^\d{5,20}$/.test(user)) throw new InvalidJidError('is not a WhatsApp id');
       return `${user}@c.us`;
     case 'g.us':
       return `${user}@g.us`;
@@ -34,7 +35,7 @@ export function toCanonicalJid(input: string, hint?: 'group'): string {
     case 'broadcast':
       return `${user}@broadcast`;
     default:
-      throw new InvalidJidError(`"${input}" is not a WhatsApp id`);
+      throw new InvalidJidError('is not a WhatsApp id');
   }
 }
 

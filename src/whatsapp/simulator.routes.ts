@@ -18,7 +18,14 @@ import type { SimulatorControl, SimulatorControls } from './simulator-control.js
 import { whatsappErrors } from './whatsapp.errors.js';
 
 const Params = Type.Object({ sessionId: RowId });
-const Phone = Type.String({ minLength: 3, maxLength: 64 });
+/** A phone number written any usual way, or a WhatsApp id (jid.ts reads both). */
+const WhatsAppId = Type.String({
+  minLength: 5,
+  maxLength: 80,
+  pattern: '^(\\+?[0-9 ().-]{5,32}|[A-Za-z0-9_.:-]{1,64}@(c\\.us|s\\.whatsapp\\.net|g\\.us|lid|broadcast))$',
+  description: 'A phone number with country code (+7 707 985 63 39) or a WhatsApp id (77079856339@c.us, …@g.us, …@lid)',
+});
+const Phone = Type.String({ minLength: 5, maxLength: 32, pattern: '^\\+?[0-9 ().-]{5,32}$', description: 'A phone number with country code' });
 const common = { tags: ['simulator'], security: [{ bearerAuth: [] }] };
 
 /** The schema of an action answering `Done`; built per route so each body keeps its own static type. */
@@ -68,13 +75,13 @@ export function registerSimulatorRoutes(
       params: Params,
       body: Type.Object(
         {
-          from: Phone,
+          from: WhatsAppId,
           fromName: Type.Optional(Type.String({ maxLength: 200 })),
           body: Type.String({ maxLength: 65536 }),
           type: Type.Optional(Type.Literal('text')),
           messageId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' })),
           timestamp: Type.Optional(Type.String({ format: 'date-time' })),
-          groupId: Type.Optional(Phone),
+          groupId: Type.Optional(WhatsAppId),
           groupName: Type.Optional(Type.String({ maxLength: 200 })),
           status: Type.Optional(Type.Boolean()),
         },
@@ -94,7 +101,7 @@ export function registerSimulatorRoutes(
     onRequest,
     schema: actionSchema(
       'A contact starts or stops typing',
-      Type.Object({ chatId: Phone, isTyping: Type.Boolean(), participantId: Type.Optional(Phone) }, { additionalProperties: false }),
+      Type.Object({ chatId: WhatsAppId, isTyping: Type.Boolean(), participantId: Type.Optional(WhatsAppId) }, { additionalProperties: false }),
     ),
     handler: async (request) => act(caller(request), request.params.sessionId, (c) => c.typing(request.body)),
   });
@@ -116,7 +123,7 @@ export function registerSimulatorRoutes(
     schema: actionSchema(
       'The engine reports decrypt failures (Bad MAC / Bad Decrypt) from a contact',
       Type.Object(
-        { kind: Type.Union([Type.Literal('bad_mac'), Type.Literal('bad_decrypt')]), from: Phone, count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) },
+        { kind: Type.Union([Type.Literal('bad_mac'), Type.Literal('bad_decrypt')]), from: WhatsAppId, count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) },
         { additionalProperties: false },
       ),
     ),
