@@ -21,7 +21,8 @@ async function entryPoints() {
   const files = [];
   for (const dir of sourceDirs) {
     for (const name of await readdir(path.join(root, dir), { recursive: true })) {
-      if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) files.push(path.join(root, dir, name));
+      // .mjs: plain-JavaScript modules loaded by path at run time (the embedded database's worker thread).
+      if ((name.endsWith('.ts') || name.endsWith('.mjs')) && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) files.push(path.join(root, dir, name));
     }
   }
   return files;

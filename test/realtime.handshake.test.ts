@@ -110,7 +110,7 @@ describe.each(await routeDatabaseKinds())('socket handshake on %s', (kind) => {
     await until(async () => (await roomMembers(`admins:${admin.companyId}`)).includes(s.id!), 5000, 'admin room');
     expect(await roomMembers(`user:${admin.userId}`)).toContain(s.id);
     const [server] = await t.app.gateway.io.in(s.id!).fetchSockets();
-    expect(server?.data).toEqual({ userId: admin.userId, companyId: admin.companyId, role: 'admin' });
+    expect(server?.data).toEqual({ userId: admin.userId, companyId: admin.companyId, role: 'admin', issuedAt: expect.any(Number), expiresAt: expect.any(Number) });
   });
 
   it('accepts the token with a "Bearer " prefix too', async () => {

@@ -1,18 +1,17 @@
 /**
- * Database client factory: PGlite (embedded, default) or PostgreSQL through `pg`, the same
- * Drizzle schema and the same committed SQL migrations for both.
+ * Database client factory: PGlite (embedded, default; in its own thread, see pglite-thread.ts) or
+ * PostgreSQL, both through the same driver (`pg`), the same Drizzle schema and the same committed
+ * SQL migrations.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { startPgliteThread } from './pglite-thread.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -39,23 +38,33 @@ export type DatabaseTarget =
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'pglite') {
-    let client: PGlite;
-    if (target.dataDir) {
-      await mkdir(target.dataDir, { recursive: true });
-      client = await PGlite.create(target.dataDir);
-    } else {
-      client = await PGlite.create(target.template ? { loadDataDir: target.template } : {});
+    if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+    const thread = await startPgliteThread({
+      ...(target.dataDir && { dataDir: target.dataDir }),
+      ...(target.template && { template: target.template }),
+    });
+    // PGlite has one session: one connection, kept open; pg queues the queries for it.
+    const pool = new pg.Pool({ max: 1, idleTimeoutMillis: 0, stream: () => thread.connect() });
+    pool.on('error', () => undefined);
+    const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+    try {
+      await migratePg(db as never, { migrationsFolder });
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      await thread.close();
+      throw err;
     }
-    const db = drizzlePglite({ client, schema }) as unknown as Db;
-    await migratePglite(db as never, { migrationsFolder });
     return {
       db,
       kind: 'pglite',
       location: target.dataDir ?? 'memory',
       ping: async () => {
-        await client.query('select 1');
+        await db.execute(sql`select 1`);
       },
-      close: () => client.close(),
+      close: async () => {
+        await pool.end();
+        await thread.close();
+      },
     };
   }
   const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });

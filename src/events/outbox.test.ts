@@ -13,20 +13,23 @@ describe('transactional outbox', () => {
   let cleanup: () => Promise<void>;
   let outbox: EventOutbox;
   let now = new Date('2026-12-01T10:00:00Z');
-  const published: { event: AnyDomainEvent; recordedWhenPublished: boolean }[] = [];
+  /** Each published event, and whether its row was already there when it was published. */
+  const published: { event: AnyDomainEvent; recordedWhenPublished: Promise<boolean> }[] = [];
 
   beforeAll(async () => {
     ({ database, cleanup } = await openFreshDatabase('pglite'));
     const bus = new EventBus(pino({ level: 'silent' }));
-    bus.subscribe(async (event) => {
-      const rows = await database.db.select().from(domainEvents).where(eq(domainEvents.id, event.id));
-      published.push({ event, recordedWhenPublished: rows.length === 1 });
+    bus.subscribe((event) => {
+      const recordedWhenPublished = database.db
+        .select()
+        .from(domainEvents)
+        .where(eq(domainEvents.id, event.id))
+        .then((rows) => rows.length === 1);
+      published.push({ event, recordedWhenPublished });
     });
     outbox = createEventOutbox({ db: database.db, bus, clock: { now: () => now } });
   });
   afterAll(async () => cleanup());
-
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
   it('records the events with the data in one transaction and publishes them only after the commit', async () => {
     await outbox.transaction(async (tx, emit) => {
@@ -36,9 +39,9 @@ describe('transactional outbox', () => {
       // Nothing is published while the transaction is open.
       expect(published).toHaveLength(0);
     });
-    await settle();
+    // Published synchronously after the commit returned.
     expect(published.map((p) => p.event.name)).toEqual(['session.created', 'session.removed']);
-    expect(published.every((p) => p.recordedWhenPublished)).toBe(true);
+    expect(await Promise.all(published.map((p) => p.recordedWhenPublished))).toEqual([true, true]);
     const rows = await database.db.select().from(domainEvents).orderBy(domainEvents.id);
     expect(rows.map((r) => [r.name, r.sessionId, r.companyId])).toEqual([
       ['session.created', 's1', 'c1'],
@@ -55,7 +58,6 @@ describe('transactional outbox', () => {
         throw new Error('constraint says no');
       }),
     ).rejects.toThrow('constraint says no');
-    await settle();
     expect(published).toHaveLength(before);
     expect(await database.db.select().from(companies).where(eq(companies.id, 'c2'))).toEqual([]);
     expect(await database.db.select().from(domainEvents).where(eq(domainEvents.companyId, 'c2'))).toEqual([]);
@@ -63,8 +65,8 @@ describe('transactional outbox', () => {
 
   it('publishes derived figures without recording them, and prunes recorded events by age', async () => {
     await outbox.publish('stats.recomputed', 'c1', { stats: { totalChats: 1, unreadChats: 0, totalMessages: 1, todayMessages: 1, connectedSessions: 0 } });
-    await settle();
-    expect(published.at(-1)).toMatchObject({ event: { name: 'stats.recomputed' }, recordedWhenPublished: false });
+    expect(published.at(-1)?.event.name).toBe('stats.recomputed');
+    expect(await published.at(-1)?.recordedWhenPublished).toBe(false);
 
     now = new Date('2026-12-01T12:00:00Z');
     await outbox.publish('typing.changed', 'c1', { sessionId: 's1', chatId: '7701@c.us', isTyping: true, participantId: '7701@c.us', timestamp: now.toISOString() });

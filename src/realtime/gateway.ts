@@ -105,9 +105,6 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Gateway {
   };
 
   io.on('connection', (socket) => {
-    socket.on('whatsapp:sync', (ack) => {
-      if (typeof ack === 'function') ack({ at: new Date().toISOString() });
-    });
     // A socket lives no longer than its token: the client refreshes and reconnects.
     const expiresAt = socket.data.expiresAt;
     if (expiresAt !== undefined) {
@@ -115,7 +112,7 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Gateway {
       timer.unref();
       socket.once('disconnect', () => clearTimeout(timer));
     }
-    syncRooms(socket)
+    const ready = syncRooms(socket)
       .then(() => {
         const replay = socket.emit.bind(socket) as unknown as (...data: unknown[]) => boolean;
         for (const data of recovery.stash.take(socket.id, socket.rooms)) replay(...data);
@@ -124,6 +121,10 @@ export function createGateway(server: HttpServer, deps: GatewayDeps): Gateway {
         logger.error({ err, userId: socket.data.userId }, 'could not join rooms; disconnecting socket');
         socket.disconnect(true);
       });
+    // Answered once the socket is in its rooms and has its replay: "up to date" includes both.
+    socket.on('whatsapp:sync', (ack) => {
+      if (typeof ack === 'function') void ready.then(() => ack({ at: new Date().toISOString() }));
+    });
   });
 
   const emit = ({ name, payload, audience }: ClientEvent): void => {
