@@ -86,7 +86,10 @@ describe('npm start (production start)', () => {
     expect(procs.filter((p) => p.pid !== npm.pid && p.pid !== server!.pid)).toEqual([]);
   });
 
-  it('logs "Server listening" once, then the banner', () => {
+  it('logs "Server listening" once, then the banner', async () => {
+    // /health answers while sessions are still being restored; the banner follows when start-up is done.
+    const end = Date.now() + 20_000;
+    while (!output.includes('WA Inbox ready') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     expect(output.match(/Server listening/g)).toHaveLength(1);
     expect(output).toMatch(/WA Inbox ready at http:\/\/127\.0\.0\.1:\d+: dashboard at .*, API docs at .*\/docs; engine simulator, database pglite/);
   });
