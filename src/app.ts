@@ -16,6 +16,7 @@ import { createPasswordHasher, type PasswordHasher } from './auth/password.js';
 import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
+import { guardDeclaredAccess } from './http/access.js';
 import { createAuthHooks } from './http/auth-hooks.js';
 import type { HttpApp } from './http/http-app.js';
 import { registerDocs } from './http/docs.js';
@@ -271,15 +272,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     }
   });
 
-  registerAuthRoutes(http, { auth, users, hooks });
-  registerUsersRoutes(http, { users, hooks });
-  registerSessionsRoutes(http, { sessions, hooks });
-  registerSessionHealthRoutes(http, { sessions, hooks });
-  registerChatsRoutes(http, { chats: chatsService, hooks });
-  registerManagersRoutes(http, { managers, hooks });
-  registerStatsRoutes(http, { stats, hooks });
-  registerMessagesRoutes(http, { messages: messagesService, send: sendService, hooks, mediaBodyLimitBytes: config.mediaBodyLimitBytes });
-  if (engines.controls) registerSimulatorRoutes(http, { hooks, policy, registry, controls: engines.controls });
+  guardDeclaredAccess(http, hooks);
+  registerAuthRoutes(http, { auth, users });
+  registerUsersRoutes(http, { users });
+  registerSessionsRoutes(http, { sessions });
+  registerSessionHealthRoutes(http, { sessions });
+  registerChatsRoutes(http, { chats: chatsService });
+  registerManagersRoutes(http, { managers });
+  registerStatsRoutes(http, { stats });
+  registerMessagesRoutes(http, { messages: messagesService, send: sendService, mediaBodyLimitBytes: config.mediaBodyLimitBytes });
+  if (engines.controls) registerSimulatorRoutes(http, { policy, registry, controls: engines.controls });
 
   registerNotFound(http, await registerWeb(http));
 

@@ -1,6 +1,5 @@
 import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
-import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
 import { errorResponses, ok, okData, OkMessage, okText } from '../http/schemas.js';
 import { UserSchema } from '../users/user-view.js';
@@ -22,12 +21,13 @@ export const PersonName = Type.String({ minLength: 1, maxLength: 100, pattern: D
 
 const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 
-export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; users: Pick<UsersService, 'endLogins'>; hooks: AuthHooks }): void {
-  const { auth, users, hooks } = deps;
+export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; users: Pick<UsersService, 'endLogins'> }): void {
+  const { auth, users } = deps;
   const tags = ['auth'];
 
   app.post('/api/auth/register', {
     schema: {
+      'x-access': 'public',
       tags,
       summary: 'Register a company and its first admin',
       body: Type.Object(
@@ -41,6 +41,7 @@ export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; user
 
   app.post('/api/auth/login', {
     schema: {
+      'x-access': 'public',
       tags,
       summary: 'Log in with email and password',
       body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
@@ -51,6 +52,7 @@ export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; user
 
   app.post('/api/auth/refresh', {
     schema: {
+      'x-access': 'public',
       tags,
       summary: 'Exchange a refresh token for a new pair (the old one stops working)',
       body: RefreshBody,
@@ -60,8 +62,8 @@ export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; user
   });
 
   app.post('/api/auth/logout', {
-    onRequest: hooks.authenticate,
     schema: {
+      'x-access': 'user',
       tags,
       summary: 'Revoke a refresh token; with everywhere: true, end every login of the user (all tokens, all live sockets)',
       security: [{ bearerAuth: [] }],
@@ -80,8 +82,8 @@ export function registerAuthRoutes(app: HttpApp, deps: { auth: AuthService; user
   });
 
   app.get('/api/auth/me', {
-    onRequest: hooks.authenticate,
     schema: {
+      'x-access': 'user',
       tags,
       summary: 'The current user and company',
       security: [{ bearerAuth: [] }],

@@ -1,6 +1,5 @@
 import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
-import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
 import { errorResponses, ok, okData, okList, okPage, pageQuery, RowId } from '../http/schemas.js';
 import { ChatDetailSchema, ChatSchema, ChatTypeSchema } from '../messages/message-view.js';
@@ -12,12 +11,12 @@ export const ChatParams = Type.Object({
   chatId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9@._:+ ()-]+$' }),
 });
 
-export function registerChatsRoutes(app: HttpApp, deps: { chats: ChatsService; hooks: AuthHooks }): void {
+export function registerChatsRoutes(app: HttpApp, deps: { chats: ChatsService }): void {
   const common = { tags: ['chats'], security: [{ bearerAuth: [] }] };
 
   app.get('/api/whatsapp/sessions/:sessionId/chats', {
-    onRequest: deps.hooks.authenticate,
     schema: {
+      'x-access': 'session:read',
       ...common,
       summary: 'Chats of a session, newest activity first (individual only unless asked otherwise)',
       params: Type.Object({ sessionId: RowId }),
@@ -40,8 +39,7 @@ export function registerChatsRoutes(app: HttpApp, deps: { chats: ChatsService; h
   });
 
   app.get('/api/whatsapp/sessions/:sessionId/chats/:chatId', {
-    onRequest: deps.hooks.authenticate,
-    schema: { ...common, summary: 'One chat', params: ChatParams, response: { 200: ok(ChatDetailSchema), ...errorResponses(400, 401, 404) } },
+    schema: { 'x-access': 'session:read', ...common, summary: 'One chat', params: ChatParams, response: { 200: ok(ChatDetailSchema), ...errorResponses(400, 401, 404) } },
     handler: async (request) => okData(await deps.chats.get(caller(request), request.params.sessionId, request.params.chatId)),
   });
 }

@@ -1,6 +1,5 @@
 import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
-import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
 import { errorResponses, ok, okData, OkMessage, okText, RowId } from '../http/schemas.js';
 import { GrantListItemSchema, GrantSchema, PermissionsSchema } from './grant-view.js';
@@ -9,14 +8,14 @@ import type { ManagersService } from './managers.service.js';
 const SessionParams = Type.Object({ sessionId: RowId });
 const GrantParams = Type.Object({ sessionId: RowId, managerId: RowId });
 
-export function registerManagersRoutes(app: HttpApp, deps: { managers: ManagersService; hooks: AuthHooks }): void {
-  const { managers, hooks } = deps;
+export function registerManagersRoutes(app: HttpApp, deps: { managers: ManagersService }): void {
+  const { managers } = deps;
   const common = { tags: ['managers'], security: [{ bearerAuth: [] }] };
   const base = '/api/whatsapp/sessions/:sessionId/managers';
 
   app.post(base, {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: "Grant a manager access to a session (201), or update an existing grant's permissions (200)",
       params: SessionParams,
@@ -31,8 +30,8 @@ export function registerManagersRoutes(app: HttpApp, deps: { managers: ManagersS
   });
 
   app.delete(`${base}/:managerId`, {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: "Revoke a manager's access; from then on the session and its events are invisible to it",
       params: GrantParams,
@@ -45,8 +44,8 @@ export function registerManagersRoutes(app: HttpApp, deps: { managers: ManagersS
   });
 
   app.get(base, {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'The managers with access to a session',
       params: SessionParams,

@@ -1,7 +1,6 @@
 import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
 import { ChatParams } from '../chats/chats.routes.js';
-import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
 import { errorResponses, ok, okData, okList, okPage, OkMessage, okText, pageQuery } from '../http/schemas.js';
 import { MessageSchema } from './message-view.js';
@@ -11,14 +10,14 @@ import { SendBodySchema, SentSchema } from './send-view.js';
 
 export function registerMessagesRoutes(
   app: HttpApp,
-  deps: { messages: MessagesService; send: SendService; hooks: AuthHooks; mediaBodyLimitBytes: number },
+  deps: { messages: MessagesService; send: SendService; mediaBodyLimitBytes: number },
 ): void {
   const common = { tags: ['messages'], security: [{ bearerAuth: [] }] };
   const base = '/api/whatsapp/sessions/:sessionId/chats/:chatId';
 
   app.get(`${base}/messages`, {
-    onRequest: deps.hooks.authenticate,
     schema: {
+      'x-access': 'session:read',
       ...common,
       summary: 'Messages of a chat, newest first',
       params: ChatParams,
@@ -34,9 +33,9 @@ export function registerMessagesRoutes(
   });
 
   app.post(`${base}/messages`, {
-    onRequest: deps.hooks.authenticate,
     bodyLimit: deps.mediaBodyLimitBytes,
     schema: {
+      'x-access': 'session:write',
       ...common,
       summary: 'Send a message (text, or image/video/audio/document by URL or base64); optional Idempotency-Key header',
       params: ChatParams,
@@ -52,8 +51,8 @@ export function registerMessagesRoutes(
   });
 
   app.post(`${base}/read`, {
-    onRequest: deps.hooks.authenticate,
     schema: {
+      'x-access': 'session:write',
       ...common,
       summary: 'Mark the chat read: read receipts go to WhatsApp, unreadCount becomes 0',
       params: ChatParams,
@@ -66,8 +65,8 @@ export function registerMessagesRoutes(
   });
 
   app.post(`${base}/typing`, {
-    onRequest: deps.hooks.authenticate,
     schema: {
+      'x-access': 'session:write',
       ...common,
       summary: 'Show or stop our typing indicator in the chat',
       params: ChatParams,

@@ -4,7 +4,6 @@
  */
 import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
-import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
 import { errorResponses, NullableDate, NullableString, OkMessage, okText, RowId } from '../http/schemas.js';
 import { HealthSchema, SessionStatusSchema } from './session-view.js';
@@ -13,13 +12,13 @@ import type { SessionsService } from './sessions.service.js';
 const StatsSchema = Type.Object({ phoneId: Type.String(), isConnected: Type.Boolean(), ...HealthSchema.properties });
 const CloseBody = Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }));
 
-export function registerSessionHealthRoutes(app: HttpApp, deps: { sessions: SessionsService; hooks: AuthHooks }): void {
-  const { sessions, hooks } = deps;
+export function registerSessionHealthRoutes(app: HttpApp, deps: { sessions: SessionsService }): void {
+  const { sessions } = deps;
   const common = { tags: ['session health (seed 004)'], security: [{ bearerAuth: [] }] };
 
   app.get('/api/sessions', {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'All sessions of the company with status and error stats',
       response: {
@@ -34,15 +33,13 @@ export function registerSessionHealthRoutes(app: HttpApp, deps: { sessions: Sess
 
   for (const path of ['/api/sessions/:id/stats', '/api/session/:id/stats']) {
     app.get(path, {
-      onRequest: hooks.requireAdmin,
-      schema: { ...common, summary: 'Error stats of one session', params: Type.Object({ id: RowId }), response: { 200: StatsSchema, ...errorResponses(401, 403, 404) } },
+      schema: { 'x-access': 'admin', ...common, summary: 'Error stats of one session', params: Type.Object({ id: RowId }), response: { 200: StatsSchema, ...errorResponses(401, 403, 404) } },
       handler: async (request) => sessions.health(caller(request), request.params.id),
     });
   }
 
   app.post('/api/sessions/:id/restart', {
-    onRequest: hooks.requireAdmin,
-    schema: { ...common, summary: 'Close, pause, start again with stored credentials', params: Type.Object({ id: RowId }), response: { 200: OkMessage, ...errorResponses(401, 403, 404) } },
+    schema: { 'x-access': 'admin', ...common, summary: 'Close, pause, start again with stored credentials', params: Type.Object({ id: RowId }), response: { 200: OkMessage, ...errorResponses(401, 403, 404) } },
     handler: async (request) => {
       await sessions.restart(caller(request), request.params.id);
       return okText('Session restarted');
@@ -51,8 +48,8 @@ export function registerSessionHealthRoutes(app: HttpApp, deps: { sessions: Sess
 
   for (const path of ['/api/sessions/:id/close', '/api/session/:id/close']) {
     app.post(path, {
-      onRequest: hooks.requireAdmin,
       schema: {
+        'x-access': 'admin',
         ...common,
         summary: 'Close the connection, free the socket, reset counters; no automatic reconnect',
         params: Type.Object({ id: RowId }),

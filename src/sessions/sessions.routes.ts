@@ -1,6 +1,5 @@
 import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
-import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
 import { errorResponses, ok, okData, okList, okPage, OkMessage, okText, pageQuery, RowId } from '../http/schemas.js';
 import { CreatedSessionSchema, HealthSchema, SessionSchema } from './session-view.js';
@@ -9,14 +8,14 @@ import type { SessionsService } from './sessions.service.js';
 const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
 const SessionParams = Type.Object({ sessionId: RowId });
 
-export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsService; hooks: AuthHooks }): void {
-  const { sessions, hooks } = deps;
+export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsService }): void {
+  const { sessions } = deps;
   const common = { tags: ['sessions'], security: [{ bearerAuth: [] }] };
   const base = '/api/whatsapp/sessions';
 
   app.post(base, {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'Create a session (link a WhatsApp number); a QR follows as whatsapp:qr-updated',
       body: Type.Object({ displayName: DisplayName }, { additionalProperties: false }),
@@ -29,8 +28,8 @@ export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsS
   });
 
   app.get(base, {
-    onRequest: hooks.authenticate,
     schema: {
+      'x-access': 'user',
       ...common,
       summary: 'List sessions (managers: only those granted to them)',
       querystring: Type.Object(pageQuery(10), { additionalProperties: false }),
@@ -44,14 +43,13 @@ export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsS
   });
 
   app.get(`${base}/:sessionId`, {
-    onRequest: hooks.authenticate,
-    schema: { ...common, summary: 'One session with status and health', params: SessionParams, response: { 200: ok(SessionSchema), ...errorResponses(401, 404) } },
+    schema: { 'x-access': 'session:read', ...common, summary: 'One session with status and health', params: SessionParams, response: { 200: ok(SessionSchema), ...errorResponses(401, 404) } },
     handler: async (request) => okData(await sessions.get(caller(request), request.params.sessionId)),
   });
 
   app.patch(`${base}/:sessionId`, {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'Rename a session',
       params: SessionParams,
@@ -62,8 +60,8 @@ export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsS
   });
 
   app.delete(`${base}/:sessionId`, {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'Log out (if connected) and delete the session with its chats, messages and credentials',
       params: SessionParams,
@@ -76,8 +74,8 @@ export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsS
   });
 
   app.get(`${base}/:sessionId/qr`, {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'The current QR code as a PNG data URL (starts a stopped session; waits a bounded time for the first QR)',
       params: SessionParams,
@@ -87,8 +85,8 @@ export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsS
   });
 
   app.post(`${base}/:sessionId/pairing-code`, {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'Link by phone number: returns the 8-character code to type on the phone (instead of scanning the QR)',
       params: SessionParams,
@@ -100,8 +98,8 @@ export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsS
   });
 
   app.post(`${base}/:sessionId/disconnect`, {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'Log the linked device out of WhatsApp and wipe its credentials (a new QR is needed)',
       params: SessionParams,
@@ -114,8 +112,7 @@ export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsS
   });
 
   app.post(`${base}/:sessionId/restart`, {
-    onRequest: hooks.requireAdmin,
-    schema: { ...common, summary: 'Close and start again with stored credentials', params: SessionParams, response: { 200: OkMessage, ...errorResponses(401, 403, 404) } },
+    schema: { 'x-access': 'admin', ...common, summary: 'Close and start again with stored credentials', params: SessionParams, response: { 200: OkMessage, ...errorResponses(401, 403, 404) } },
     handler: async (request) => {
       await sessions.restart(caller(request), request.params.sessionId);
       return okText('Session restarted');
@@ -123,8 +120,8 @@ export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsS
   });
 
   app.post(`${base}/:sessionId/close`, {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'Close the connection, keep credentials; does not reconnect by itself',
       params: SessionParams,
@@ -139,8 +136,8 @@ export function registerSessionsRoutes(app: HttpApp, deps: { sessions: SessionsS
   });
 
   app.get(`${base}/:sessionId/health`, {
-    onRequest: hooks.authenticate,
     schema: {
+      'x-access': 'session:read',
       ...common,
       summary: 'Seed-004 health of one session',
       params: SessionParams,

@@ -1,17 +1,16 @@
 import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
-import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
 import { errorResponses, ok, okData } from '../http/schemas.js';
 import { StatsOverviewSchema } from './stats-view.js';
 import type { StatsService } from './stats.service.js';
 
-export function registerStatsRoutes(app: HttpApp, deps: { stats: StatsService; hooks: AuthHooks }): void {
-  const { stats, hooks } = deps;
+export function registerStatsRoutes(app: HttpApp, deps: { stats: StatsService }): void {
+  const { stats } = deps;
 
   app.get('/api/whatsapp/stats', {
-    onRequest: hooks.authenticate,
     schema: {
+      'x-access': 'user',
       tags: ['stats'],
       security: [{ bearerAuth: [] }],
       summary: "Company statistics (managers: only their sessions); `today` is the current day in `tz`",

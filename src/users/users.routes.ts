@@ -1,7 +1,6 @@
 import type { HttpApp } from '../http/http-app.js';
 import { Type } from 'typebox';
 import { Email, Password, PersonName } from '../auth/auth.routes.js';
-import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
 import { errorResponses, ok, okData, okList, okPage, OkMessage, okText, pageQuery, RowId } from '../http/schemas.js';
 import { RoleSchema, UserSchema } from './user-view.js';
@@ -9,13 +8,13 @@ import type { UsersService } from './users.service.js';
 
 const UserIdParams = Type.Object({ userId: RowId });
 
-export function registerUsersRoutes(app: HttpApp, deps: { users: UsersService; hooks: AuthHooks }): void {
-  const { users, hooks } = deps;
+export function registerUsersRoutes(app: HttpApp, deps: { users: UsersService }): void {
+  const { users } = deps;
   const common = { tags: ['users'], security: [{ bearerAuth: [] }] };
 
   app.post('/api/users', {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'Create a user (manager or admin) in your company',
       body: Type.Object({ email: Email, password: Password, firstName: PersonName, lastName: PersonName, role: RoleSchema }, { additionalProperties: false }),
@@ -28,8 +27,8 @@ export function registerUsersRoutes(app: HttpApp, deps: { users: UsersService; h
   });
 
   app.get('/api/users', {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'List the users of your company',
       querystring: Type.Object({ ...pageQuery(50), role: Type.Optional(RoleSchema) }, { additionalProperties: false }),
@@ -43,14 +42,13 @@ export function registerUsersRoutes(app: HttpApp, deps: { users: UsersService; h
   });
 
   app.get('/api/users/:userId', {
-    onRequest: hooks.requireAdmin,
-    schema: { ...common, summary: 'One user', params: UserIdParams, response: { 200: ok(UserSchema), ...errorResponses(401, 403, 404) } },
+    schema: { 'x-access': 'admin', ...common, summary: 'One user', params: UserIdParams, response: { 200: ok(UserSchema), ...errorResponses(401, 403, 404) } },
     handler: async (request) => okData(await users.get(caller(request).companyId, request.params.userId)),
   });
 
   app.patch('/api/users/:userId', {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'Edit a user',
       params: UserIdParams,
@@ -73,8 +71,8 @@ export function registerUsersRoutes(app: HttpApp, deps: { users: UsersService; h
   });
 
   app.delete('/api/users/:userId', {
-    onRequest: hooks.requireAdmin,
     schema: {
+      'x-access': 'admin',
       ...common,
       summary: 'Remove a user; a manager loses all access and its sockets are disconnected',
       params: UserIdParams,

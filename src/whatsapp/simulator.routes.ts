@@ -4,7 +4,6 @@
  */
 import { Type, type TObject } from 'typebox';
 import type { AccessClaims } from '../auth/tokens.js';
-import type { AuthHooks } from '../http/auth-hooks.js';
 import { caller } from '../http/auth-hooks.js';
 import { CONTACT_CONTENT } from '../http/validation.js';
 import type { HttpApp } from '../http/http-app.js';
@@ -26,7 +25,7 @@ const WhatsAppId = Type.String({
   description: 'A phone number with country code (+7 707 985 63 39) or a WhatsApp id (77079856339@c.us, …@g.us, …@lid)',
 });
 const Phone = Type.String({ minLength: 5, maxLength: 32, pattern: '^\\+?[0-9 ().-]{5,32}$', description: 'A phone number with country code' });
-const common = { tags: ['simulator'], security: [{ bearerAuth: [] }] };
+const common = { tags: ['simulator'], security: [{ bearerAuth: [] }], 'x-access': 'admin' as const };
 
 /** The schema of an action answering `Done`; built per route so each body keeps its own static type. */
 const actionSchema = <B extends TObject>(summary: string, body: B) => ({
@@ -39,10 +38,9 @@ const actionSchema = <B extends TObject>(summary: string, body: B) => ({
 
 export function registerSimulatorRoutes(
   app: HttpApp,
-  deps: { hooks: AuthHooks; policy: AccessPolicy; registry: SessionRegistry; controls: SimulatorControls },
+  deps: { policy: AccessPolicy; registry: SessionRegistry; controls: SimulatorControls },
 ): void {
   const base = '/api/simulator/sessions/:sessionId';
-  const onRequest = deps.hooks.requireAdmin;
 
   const control = async <T>(claims: AccessClaims, sessionId: string, fn: (c: SimulatorControl) => Promise<T>): Promise<T> => {
     const session = await deps.policy.session(claims, sessionId, 'admin');
@@ -62,13 +60,11 @@ export function registerSimulatorRoutes(
   };
 
   app.post(`${base}/scan`, {
-    onRequest,
     schema: actionSchema('The pending QR is scanned: the session connects as this number', Type.Object({ phoneNumber: Phone }, { additionalProperties: false })),
     handler: async (request) => act(caller(request), request.params.sessionId, (c) => c.scan(request.body.phoneNumber)),
   });
 
   app.post(`${base}/inbound`, {
-    onRequest,
     schema: {
       ...common,
       summary: 'A contact sends a message (to a group with groupId; a status post with status: true)',
@@ -98,7 +94,6 @@ export function registerSimulatorRoutes(
   });
 
   app.post(`${base}/typing`, {
-    onRequest,
     schema: actionSchema(
       'A contact starts or stops typing',
       Type.Object({ chatId: WhatsAppId, isTyping: Type.Boolean(), participantId: Type.Optional(WhatsAppId) }, { additionalProperties: false }),
@@ -107,7 +102,6 @@ export function registerSimulatorRoutes(
   });
 
   app.post(`${base}/receipts`, {
-    onRequest,
     schema: actionSchema(
       'A delivery or read receipt for one of our sent messages',
       Type.Object(
@@ -119,7 +113,6 @@ export function registerSimulatorRoutes(
   });
 
   app.post(`${base}/decrypt-errors`, {
-    onRequest,
     schema: actionSchema(
       'The engine reports decrypt failures (Bad MAC / Bad Decrypt) from a contact',
       Type.Object(
@@ -131,7 +124,6 @@ export function registerSimulatorRoutes(
   });
 
   app.post(`${base}/connection-loss`, {
-    onRequest,
     schema: actionSchema(
       'The connection drops; the session reacts as it would for real',
       Type.Object({ reason: Type.Union([Type.Literal('connection_lost'), Type.Literal('logged_out'), Type.Literal('replaced')]) }, { additionalProperties: false }),
@@ -140,7 +132,6 @@ export function registerSimulatorRoutes(
   });
 
   app.post(`${base}/send-failures`, {
-    onRequest,
     schema: actionSchema(
       'The next `count` sends fail that way',
       Type.Object(
@@ -155,7 +146,6 @@ export function registerSimulatorRoutes(
   });
 
   app.get(`${base}/sent`, {
-    onRequest,
     schema: {
       ...common,
       summary: 'What the session sent to WhatsApp: messages, read receipts, presence, in order',

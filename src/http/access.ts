@@ -1,0 +1,46 @@
+/**
+ * Who may call a route, declared once in its schema as `x-access` and published in the OpenAPI
+ * document. The declaration is what guards the route (authentication, company admin); the session
+ * scopes are checked by the feature's access policy, and the authorization tier
+ * (test/openapi-authorization.test.ts) holds every operation to what it declares.
+ */
+import type { FastifyInstance, onRequestHookHandler, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
+import type { AuthHooks } from './auth-hooks.js';
+
+export type Access =
+  /** Anyone, no token. */
+  | 'public'
+  /** Any signed-in user of a company; answers only with that company's data. */
+  | 'user'
+  /** A company admin; another company's ids are missing (404). */
+  | 'admin'
+  /** Admins and managers granted read on the session in the path; others: 404. */
+  | 'session:read'
+  /** Admins and managers granted write; read-only managers: 403; others: 404. */
+  | 'session:write';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    'x-access'?: Access;
+  }
+}
+
+type Guard = onRequestHookHandler | onRequestAsyncHookHandler;
+
+function guardFor(access: Access, hooks: AuthHooks): Guard | undefined {
+  if (access === 'public') return undefined;
+  return access === 'admin' ? hooks.requireAdmin : hooks.authenticate;
+}
+
+/** Every `/api/` route must declare its access; start-up fails on one that does not. */
+export function guardDeclaredAccess(app: FastifyInstance, hooks: AuthHooks): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!route.url.startsWith('/api/')) return;
+    const access = route.schema?.['x-access'];
+    if (!access) throw new Error(`${String(route.method)} ${route.url} declares no x-access in its schema`);
+    const guard = guardFor(access, hooks);
+    if (!guard) return;
+    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [guard as onRequestHookHandler, ...(existing as onRequestHookHandler[])];
+  });
+}
