@@ -135,7 +135,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
 
   const sessionsRepo = createSessionsRepository(db);
-  const policy = createAccessPolicy({ sessions: sessionsRepo, access: accessRepo });
+  const policy = createAccessPolicy({ sessions: sessionsRepo, access: accessRepo, bus });
   const health = new HealthMonitor(
     { maxBadMacErrors: config.maxBadMacErrors, maxBadDecryptErrors: config.maxBadDecryptErrors, windowMs: config.errorWindowMs },
     clock,

@@ -1,9 +1,8 @@
 import type { AccessClaims } from '../auth/tokens.js';
-import type { AccessPolicy, SessionNeed } from '../managers/access-policy.js';
+import type { AccessPolicy, SessionNeed, SessionScope } from '../managers/access-policy.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { ChatKind } from '../whatsapp/engine.js';
 import { tryCanonicalJid } from '../whatsapp/jid.js';
-import type { SessionRow } from '../sessions/sessions.repository.js';
 import { toChatDetail, toChatView } from '../messages/message-view.js';
 import type { ChatRow, ChatsRepository } from './chats.repository.js';
 
@@ -29,7 +28,7 @@ export function chatTypesFor(q: Pick<ChatListQuery, 'includeGroups' | 'includeSt
 const ROW_ID = /^[a-z][a-z0-9]{15,39}$/;
 
 export interface ResolvedChat {
-  session: SessionRow;
+  session: SessionScope;
   /** The chat row, or undefined when `:chatId` is a WhatsApp id we have no chat for yet. */
   chat: ChatRow | undefined;
   /** The canonical WhatsApp id of the chat. */
@@ -41,7 +40,7 @@ export function createChatsService(deps: { repo: ChatsRepository; policy: Access
 
   /** `:chatId` is our chat row id or a WhatsApp id / phone number (docs/api.md, Conventions). */
   const resolve = async (caller: AccessClaims, sessionId: string, chatId: string, need: SessionNeed): Promise<ResolvedChat> => {
-    const session = await policy.session(caller, sessionId, need);
+    const session = await policy.scope(caller, sessionId, need);
     if (ROW_ID.test(chatId)) {
       const byId = await repo.find(session.companyId, session.id, { id: chatId });
       if (byId) return { session, chat: byId, jid: byId.waChatId };

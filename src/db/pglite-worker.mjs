@@ -88,6 +88,29 @@ function takeMessages(conn) {
   return out;
 }
 
+/**
+ * Consecutive messages go to PGlite in one call, and their answers back in one post: a query is
+ * Parse, Bind, Describe, Execute and Sync, and each round trip through the WebAssembly backend and
+ * the message port costs more than the message itself.
+ */
+function batched(steps) {
+  const out = [];
+  let pending = [];
+  const flush = () => {
+    if (pending.length) out.push({ messages: new Uint8Array(pending.length === 1 ? pending[0] : Buffer.concat(pending)) });
+    pending = [];
+  };
+  for (const step of steps) {
+    if (step.message) pending.push(step.message);
+    else {
+      flush();
+      out.push(step);
+    }
+  }
+  flush();
+  return out;
+}
+
 parentPort.on('message', (msg) => {
   if (msg.type === 'open') {
     connections.set(msg.id, { buffer: Buffer.alloc(0), started: false });
@@ -101,10 +124,10 @@ parentPort.on('message', (msg) => {
     const conn = connections.get(msg.id);
     if (!conn) return;
     conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, Buffer.from(msg.bytes)]) : Buffer.from(msg.bytes);
-    for (const step of takeMessages(conn)) {
+    for (const step of batched(takeMessages(conn))) {
       tail = tail.then(async () => {
         if (step.reply) return send(msg.id, step.reply);
-        send(msg.id, await db.execProtocolRaw(new Uint8Array(step.message)));
+        send(msg.id, await db.execProtocolRaw(step.messages));
       });
     }
     tail = tail.catch((err) => parentPort.postMessage({ type: 'error', message: err instanceof Error ? err.stack : JSON.stringify(err) }));

@@ -43,7 +43,7 @@ export function registerSimulatorRoutes(
   const base = '/api/simulator/sessions/:sessionId';
 
   const control = async <T>(claims: AccessClaims, sessionId: string, fn: (c: SimulatorControl) => Promise<T>): Promise<T> => {
-    const session = await deps.policy.session(claims, sessionId, 'admin');
+    const session = await deps.policy.scope(claims, sessionId, 'admin');
     const sim = deps.registry.isRunning(session.id) ? deps.controls.of(session.id) : undefined;
     if (!sim) throw whatsappErrors.session_not_running();
     try {
