@@ -101,6 +101,8 @@ export async function startApp(database: Database, env: Record<string, string> =
     LOG_LEVEL: 'silent',
     SEND_RATE_PER_MINUTE: '100000',
     LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
+    // Admission control can be tuned from the shell: OVERLOAD_MAX_IN_FLIGHT=64 npm run bench:http
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('OVERLOAD_'))),
     ...env,
   });
   const app = await buildApp(config, { database, logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }) });

@@ -17,6 +17,7 @@ import { createTokenService } from './auth/tokens.js';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { guardDeclaredAccess } from './http/access.js';
+import { registerAdmissionControl } from './http/admission.js';
 import { createAuthHooks } from './http/auth-hooks.js';
 import type { HttpApp } from './http/http-app.js';
 import { registerDocs } from './http/docs.js';
@@ -242,6 +243,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     void reply.header('x-request-id', request.id);
   });
   registerErrorHandler(http);
+  await registerAdmissionControl(http, {
+    maxInFlight: config.overloadMaxInFlight,
+    maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs,
+    maxDbWaiting: config.overloadMaxDbWaiting,
+    dbWaiting: () => database.waiting(),
+  });
   await http.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -26,6 +26,8 @@ export interface Database {
   /** Human-readable location, for logs. */
   readonly location: string;
   ping(): Promise<void>;
+  /** Queries waiting for a connection: how far the database is behind what is asked of it. */
+  waiting(): number;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       ping: async () => {
         await db.execute(sql`select 1`);
       },
+      waiting: () => pool.waitingCount,
       close: async () => {
         await pool.end();
         await thread.close();
@@ -80,6 +83,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    waiting: () => pool.waitingCount,
     close: () => pool.end(),
   };
 }

@@ -26,6 +26,10 @@ export async function createTestApp(
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     WHATSAPP_ENGINE: 'simulator',
     LOG_LEVEL: 'silent',
+    // In-process suites share a loaded machine: admission control has its own tests (src/http/admission.test.ts).
+    OVERLOAD_MAX_IN_FLIGHT: '0',
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    OVERLOAD_MAX_DB_WAITING: '0',
     ...opts.env,
   });
   let cleanup = async (): Promise<void> => undefined;
