@@ -220,7 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
     sendRatePerMinute: r.int('SEND_RATE_PER_MINUTE', 60, 1, 100000),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     overloadMaxInFlight: r.int('OVERLOAD_MAX_IN_FLIGHT', 128, 0, 1_000_000),
-    overloadMaxEventLoopDelayMs: r.int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 250, 0, 60_000),
+    overloadMaxEventLoopDelayMs: r.int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
     overloadMaxDbWaiting: r.int('OVERLOAD_MAX_DB_WAITING', 500, 0, 1_000_000),
     restartPauseMs: r.int('RESTART_PAUSE_MS', 1000, 0, 60_000),
     mediaMaxBytes: r.int('MEDIA_MAX_BYTES', 16 * 1024 * 1024, 1024, 100 * 1024 * 1024),

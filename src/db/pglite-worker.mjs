@@ -12,7 +12,13 @@ const { PGlite } = await import(pathToFileURL(workerData.pglitePath).href);
 /** @type {import('@electric-sql/pglite').PGlite} */
 let db;
 try {
-  db = workerData.dataDir ? await PGlite.create(workerData.dataDir) : await PGlite.create(workerData.template ? { loadDataDir: new Blob([workerData.template]) } : {});
+  // PostgreSQL's default 128 MB of shared buffers live in the WebAssembly heap and stay resident
+  // once touched; the gateway's working set is far smaller, and the OS caches the files anyway.
+  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${workerData.sharedBuffers ?? '16MB'}`];
+  db = await PGlite.create({
+    startParams,
+    ...(workerData.dataDir ? { dataDir: workerData.dataDir } : workerData.template ? { loadDataDir: new Blob([workerData.template]) } : {}),
+  });
 } catch (err) {
   parentPort.postMessage({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
   process.exit(1);
