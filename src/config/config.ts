@@ -53,7 +53,10 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Admission control: API requests in progress beyond which new ones get 503 + Retry-After (0: off). */
   readonly overloadMaxInFlight: number;
-  /** …and past this event-loop delay (0: off). */
+  /**
+   * …and past this mean event-loop delay (0: off, the default: @fastify/under-pressure counts a sample
+   * window with no sample as an infinite delay, so one short block while a number links refuses requests).
+   */
   readonly overloadMaxEventLoopDelayMs: number;
   /** …and past this many queries waiting for the database (0: off). */
   readonly overloadMaxDbWaiting: number;
@@ -220,7 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     sendRatePerMinute: r.int('SEND_RATE_PER_MINUTE', 60, 1, 100000),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     overloadMaxInFlight: r.int('OVERLOAD_MAX_IN_FLIGHT', 128, 0, 1_000_000),
-    overloadMaxEventLoopDelayMs: r.int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+    overloadMaxEventLoopDelayMs: r.int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 0, 0, 60_000),
     overloadMaxDbWaiting: r.int('OVERLOAD_MAX_DB_WAITING', 500, 0, 1_000_000),
     restartPauseMs: r.int('RESTART_PAUSE_MS', 1000, 0, 60_000),
     mediaMaxBytes: r.int('MEDIA_MAX_BYTES', 16 * 1024 * 1024, 1024, 100 * 1024 * 1024),

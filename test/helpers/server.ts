@@ -33,6 +33,8 @@ export async function freePort(): Promise<number> {
 export interface RunningServer {
   baseUrl: string;
   port: number;
+  /** The server's process id (for its memory, in benchmarks). */
+  pid: number;
   dataDir: string;
   env: Record<string, string>;
   output(): string;
@@ -93,6 +95,7 @@ export async function startServer(
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     dataDir,
     env,
     output: () => out,
