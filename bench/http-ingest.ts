@@ -9,11 +9,10 @@
  *
  *   tsx bench/http-ingest.ts [--db pglite|postgres] [--sessions 4] [--concurrency 64] [--seconds 15]
  */
-import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
-import { dbKindOf, flags, fmt, freshDatabase, machine, registerAdmin, startApp, table, type RunningApp } from './lib.js';
+import { dbKindOf, flags, fmt, freshDatabase, machine, registerAdmin, runChild, startApp, table, type RunningApp } from './lib.js';
 
 const opts = flags({ db: 'pglite', sessions: '4', concurrency: '64', seconds: '15' });
 const kind = dbKindOf(opts.db);
@@ -37,14 +36,7 @@ interface LoadResult {
   healthFailures: number;
 }
 
-function runLoad(spec: Record<string, unknown>): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/http-ingest-load.ts', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult) : reject(new Error(`load exited ${code}: ${out}`))));
-  });
-}
+const runLoad = (spec: Record<string, unknown>): Promise<LoadResult> => runChild<LoadResult>('bench/http-ingest-load.ts', spec);
 
 async function linkSessions(running: RunningApp, token: string): Promise<string[]> {
   const ids: string[] = [];

@@ -2,7 +2,7 @@
  * Shared pieces of the benchmarks: flags, the machine description, fresh databases (in-memory
  * PGlite or a fresh PostgreSQL database), the app built in-process on a loopback port, percentiles.
  */
-import { execSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -145,6 +145,51 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   return lines.join('\n');
 }
 
+
+/** What bench/open-loop.ts prints: latency (ms) runs from each request's intended send time. */
+export interface OpenLoopResult {
+  target: number;
+  scheduled: number;
+  sent: number;
+  sentRate: number;
+  /** 200 answers per second, from the first intended send to the last answer. */
+  rate: number;
+  ok: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** Non-200 answers by status; `overloaded` of the 503s came from admission control. */
+  statuses: Record<string, number>;
+  overloaded: number;
+  errors: number;
+  unanswered: number;
+  /** Sends more than 5 ms behind their intended time, the worst lag, and sends that waited for a socket. */
+  late: number;
+  maxLag: number;
+  queuedForSocket: number;
+}
+
+/**
+ * Runs a bench script in its own process (`node --import tsx script '<spec as JSON>'`) and parses
+ * the last line of its stdout as JSON: the load does not share this process's event loop, which
+ * meanwhile serves it.
+ */
+export function runChild<T>(script: string, spec: unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${script} exited with ${code}: ${out.slice(-500)}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  });
+}
 
 /** Rejects after `ms`, so no phase can hang the run. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
