@@ -59,6 +59,13 @@ class WorkerConnection extends Duplex {
     done();
   }
 
+  /** pg corks the stream around each query: its five messages leave in one post. */
+  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
+    const bytes = new Uint8Array(Buffer.concat(chunks.map((c) => c.chunk)));
+    this.post({ type: 'data', id: this.id, bytes }, [bytes.buffer]);
+    done();
+  }
+
   override _read(): void {}
 
   /** pg ends a connection by ending the stream and waiting for it to close, as a socket would. */

@@ -124,6 +124,13 @@ parentPort.on('message', (msg) => {
   }
   if (msg.type === 'end') {
     connections.delete(msg.id);
+    // Every connection shares PGlite's one session. When one ends (pg ends a client after any
+    // failed query), what a PostgreSQL backend would take with it goes: an open transaction,
+    // prepared statements (the next client prepares them again under the same names), settings.
+    tail = tail.then(async () => {
+      await db.exec('ROLLBACK');
+      await db.exec('DISCARD ALL');
+    }).catch((err) => parentPort.postMessage({ type: 'error', message: String(err) }));
     return;
   }
   if (msg.type === 'data') {

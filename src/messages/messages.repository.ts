@@ -4,16 +4,18 @@ import { chats, messages } from '../db/schema/index.js';
 import type { MessageRow } from './ingest.repository.js';
 
 export function createMessagesRepository(db: Db) {
+  const page = db
+    .select()
+    .from(messages)
+    .where(eq(messages.chatId, sql.placeholder('chatId')))
+    .orderBy(sql`${messages.timestamp} desc nulls last`, sql`${messages.id} desc nulls last`)
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .prepare('messages_page');
   return {
     /** One page, newest first, read in the order of messages_chat_ts_idx. */
-    async listByChat(chatId: string, page: number, limit: number): Promise<MessageRow[]> {
-      return db
-        .select()
-        .from(messages)
-        .where(eq(messages.chatId, chatId))
-        .orderBy(sql`${messages.timestamp} desc nulls last`, sql`${messages.id} desc nulls last`)
-        .limit(limit)
-        .offset((page - 1) * limit);
+    async listByChat(chatId: string, pageNo: number, limit: number): Promise<MessageRow[]> {
+      return page.execute({ chatId, limit, offset: (pageNo - 1) * limit });
     },
 
     async findByWaId(sessionId: string, waMessageId: string): Promise<MessageRow | undefined> {
