@@ -1,4 +1,4 @@
-import { and, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { chats } from '../db/schema/index.js';
 import type { ChatKind } from '../whatsapp/engine.js';
@@ -10,19 +10,28 @@ export interface ChatFilter {
 }
 
 export function createChatsRepository(db: Db) {
-  // Prepared once: a page is asked for constantly, and building its SQL cost more than running it.
-  const page = db
-    .select()
-    .from(chats)
-    .where(and(eq(chats.companyId, sql.placeholder('companyId')), eq(chats.sessionId, sql.placeholder('sessionId')), sql`${chats.chatType} = any(${sql.placeholder('types')})`))
-    .orderBy(sql`${chats.lastMessageAt} desc nulls last`, sql`${chats.id} desc nulls last`)
-    .limit(sql.placeholder('limit'))
-    .offset(sql.placeholder('offset'))
-    .prepare('chats_page');
+  // Prepared once per set of chat kinds (a constant list, so the planner reads the matching
+  // activity index in order): a page is asked for constantly, and building its SQL cost more than running it.
+  const pages = new Map<string, ReturnType<typeof preparePage>>();
+  const preparePage = (types: ChatKind[]) =>
+    db
+      .select()
+      .from(chats)
+      .where(and(eq(chats.companyId, sql.placeholder('companyId')), eq(chats.sessionId, sql.placeholder('sessionId')), inArray(chats.chatType, types)))
+      .orderBy(sql`${chats.lastMessageAt} desc nulls last`, sql`${chats.id} desc nulls last`)
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare(`chats_page_${types.join('_')}`);
+  const pageOf = (types: ChatKind[]) => {
+    const key = [...types].sort().join('_');
+    let page = pages.get(key);
+    if (!page) pages.set(key, (page = preparePage(key.split('_') as ChatKind[])));
+    return page;
+  };
   return {
     /** One page, newest activity first, read in the order of chats_session(_type)_activity_idx. */
     async list(companyId: string, sessionId: string, filter: ChatFilter, pageNo: number, limit: number): Promise<ChatRow[]> {
-      return page.execute({ companyId, sessionId, types: filter.types, limit, offset: (pageNo - 1) * limit });
+      return pageOf(filter.types).execute({ companyId, sessionId, limit, offset: (pageNo - 1) * limit });
     },
 
     /** By our row id or by WhatsApp id (canonical or its @lid alternative). */
