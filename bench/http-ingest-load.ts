@@ -6,6 +6,7 @@
  */
 import { io } from 'socket.io-client';
 import http from 'node:http';
+import { percentile } from './percentile.js';
 
 interface Spec {
   url: string;
@@ -38,7 +39,6 @@ function request(url: string, opts: { agent: http.Agent; method?: string; header
   });
 }
 const sorted = (a: number[]) => Float64Array.from(a).sort();
-const pct = (s: Float64Array, p: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : Number.NaN);
 
 const sentAt = new Map<string, number>();
 const eventLatency: number[] = [];
@@ -127,11 +127,11 @@ console.log(
     statuses: Object.fromEntries(statuses),
     rate: ok / elapsed,
     events: eventLatency.length,
-    eventP50: pct(ev, 50),
-    eventP99: pct(ev, 99),
+    eventP50: percentile(ev, 50),
+    eventP99: percentile(ev, 99),
     eventMax: ev.length ? ev[ev.length - 1] : Number.NaN,
-    healthP50: pct(h, 50),
-    healthP99: pct(h, 99),
+    healthP50: percentile(h, 50),
+    healthP99: percentile(h, 99),
     healthMax: h.length ? h[h.length - 1] : Number.NaN,
     healthFailures,
   }),

@@ -129,12 +129,7 @@ export async function registerAdmin(baseUrl: string, email = `bench.${Date.now()
   return { token: res.body.data.accessToken as string, email, password };
 }
 
-/** Nearest-rank percentile of a sorted array. */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
+export { percentile } from './percentile.js';
 
 export const fmt = (n: number, digits = 0): string =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';

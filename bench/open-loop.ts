@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { percentile } from './percentile.js';
 
 interface OpenLoopSpec {
   url: string;
@@ -100,7 +101,7 @@ const drainDeadline = performance.now() + 1000 * (spec.drainSeconds ?? 30);
 while (outstanding > 0 && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 5));
 
 const sorted = okLatency.subarray(0, ok).sort();
-const pct = (p: number): number => (ok ? sorted[Math.min(ok - 1, Math.max(0, Math.ceil((p / 100) * ok) - 1))]! : Number.NaN);
+const pct = (p: number): number => percentile(sorted, p);
 const answerSpan = (Math.max(lastAnswer, start) - start) / 1000;
 process.stdout.write(
   `${JSON.stringify({

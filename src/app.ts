@@ -243,12 +243,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     void reply.header('x-request-id', request.id);
   });
   registerErrorHandler(http);
-  await registerAdmissionControl(http, {
-    maxInFlight: config.overloadMaxInFlight,
-    maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs,
-    maxDbWaiting: config.overloadMaxDbWaiting,
-    dbWaiting: () => database.waiting(),
-  });
   await http.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -261,6 +255,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   });
   await http.register(cors, { origin: config.corsOrigins.length ? [...config.corsOrigins] : false, credentials: true });
+  // After helmet and CORS: a refusal carries their headers, so a browser can read its Retry-After.
+  await registerAdmissionControl(http, {
+    maxInFlight: config.overloadMaxInFlight,
+    maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs,
+    maxDbWaiting: config.overloadMaxDbWaiting,
+    dbWaiting: () => database.waiting(),
+  });
   await registerDocs(http);
 
   http.get('/health', { schema: { hide: true } }, async () => ({

@@ -18,6 +18,7 @@ type FromWorker =
   | { type: 'failed'; message: string }
   | { type: 'data'; id: number; bytes: Uint8Array }
   | { type: 'error'; message: string }
+  | { type: 'fail'; id: number; message: string }
   | { type: 'closed'; message?: string };
 
 /** One end of a connection: what pg writes goes to the worker, what the worker answers is read. */
@@ -110,6 +111,10 @@ export async function startPgliteThread(opts: { dataDir?: string; template?: Blo
   worker.on('message', (m: FromWorker) => {
     if (m.type === 'data') connections.get(m.id)?.push(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
     else if (m.type === 'error') opts.onError?.(m.message);
+    else if (m.type === 'fail') {
+      opts.onError?.(m.message);
+      connections.get(m.id)?.destroy(new Error(`the embedded database failed: ${m.message.split('\n', 1)[0]}`));
+    }
   });
   // Connections end with the thread, as sockets end with a server.
   worker.once('exit', () => {

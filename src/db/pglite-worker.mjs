@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 
 const SSL_REQUEST = 80877103;
+const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
 const PROTOCOL_3 = 196608;
 
 const { PGlite } = await import(pathToFileURL(workerData.pglitePath).href);
@@ -14,7 +15,7 @@ let db;
 try {
   // PostgreSQL's default 128 MB of shared buffers live in the WebAssembly heap and stay resident
   // once touched; the gateway's working set is far smaller, and the OS caches the files anyway.
-  const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${workerData.sharedBuffers ?? '16MB'}`];
+  const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
   db = await PGlite.create({
     startParams,
     ...(workerData.dataDir ? { dataDir: workerData.dataDir } : workerData.template ? { loadDataDir: new Blob([workerData.template]) } : {}),
@@ -123,11 +124,13 @@ parentPort.on('message', (msg) => {
     return;
   }
   if (msg.type === 'end') {
-    connections.delete(msg.id);
+    if (!connections.delete(msg.id)) return;
     // Every connection shares PGlite's one session. When one ends (pg ends a client after any
     // failed query), what a PostgreSQL backend would take with it goes: an open transaction,
     // prepared statements (the next client prepares them again under the same names), settings.
+    // A Sync first: after an error mid-query the backend ignores everything until one.
     tail = tail.then(async () => {
+      await db.execProtocolRaw(SYNC);
       await db.exec('ROLLBACK');
       await db.exec('DISCARD ALL');
     }).catch((err) => parentPort.postMessage({ type: 'error', message: String(err) }));
@@ -140,7 +143,13 @@ parentPort.on('message', (msg) => {
     for (const step of batched(takeMessages(conn))) {
       tail = tail.then(async () => {
         if (step.reply) return send(msg.id, step.reply);
-        send(msg.id, await db.execProtocolRaw(step.messages));
+        try {
+          send(msg.id, await db.execProtocolRaw(step.messages));
+        } catch (err) {
+          // Not an SQL error (those are answered in the protocol): the connection's client would
+          // wait for an answer forever. It is failed, and the pool opens another.
+          parentPort.postMessage({ type: 'fail', id: msg.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        }
       });
     }
     tail = tail.catch((err) => parentPort.postMessage({ type: 'error', message: err instanceof Error ? err.stack : JSON.stringify(err) }));

@@ -8,6 +8,7 @@ import type { Db, DbOrTx, Tx } from '../db/client.js';
 import { domainEvents } from '../db/schema/index.js';
 import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
+import { storableJsonText } from '../shared/storable-text.js';
 import { isRecorded, sessionOf, type AnyDomainEvent, type DomainEvent, type DomainEventMap, type DomainEventName } from './domain-events.js';
 import type { EventBus } from './event-bus.js';
 
@@ -30,7 +31,7 @@ async function recordEvents(tx: DbOrTx, events: readonly AnyDomainEvent[]): Prom
   await tx.execute(sql`
     insert into domain_events (id, company_id, session_id, name, payload, created_at)
     select * from unnest(${col((e) => e.id)}::text[], ${col((e) => e.companyId)}::text[], ${col((e) => sessionOf(e) ?? null)}::text[],
-      ${col((e) => e.name)}::text[], ${col((e) => JSON.stringify(e.payload))}::jsonb[], ${col((e) => e.at)}::timestamptz[])`);
+      ${col((e) => e.name)}::text[], ${col((e) => storableJsonText(e.payload))}::jsonb[], ${col((e) => e.at)}::timestamptz[])`);
 }
 
 export function createEventOutbox(deps: { db: Db; bus: EventBus; clock: Clock }): EventOutbox {

@@ -28,14 +28,27 @@ declare module 'fastify' {
 type Guard = onRequestHookHandler | onRequestAsyncHookHandler;
 
 function guardFor(access: Access, hooks: AuthHooks): Guard | undefined {
-  if (access === 'public') return undefined;
-  return access === 'admin' ? hooks.requireAdmin : hooks.authenticate;
+  switch (access) {
+    case 'public':
+      return undefined;
+    case 'admin':
+      return hooks.requireAdmin;
+    case 'user':
+    case 'session:read':
+    case 'session:write':
+      return hooks.authenticate;
+    default:
+      // A value the type does not know (a typo past a cast) must not leave the route open.
+      throw new Error(`unknown x-access: ${String(access as unknown)}`);
+  }
 }
+
+const isApi = (url: string): boolean => url === '/api' || url.startsWith('/api/');
 
 /** Every `/api/` route must declare its access; start-up fails on one that does not. */
 export function guardDeclaredAccess(app: FastifyInstance, hooks: AuthHooks): void {
   app.addHook('onRoute', (route: RouteOptions) => {
-    if (!route.url.startsWith('/api/')) return;
+    if (!isApi(route.url)) return;
     const access = route.schema?.['x-access'];
     if (!access) throw new Error(`${String(route.method)} ${route.url} declares no x-access in its schema`);
     const guard = guardFor(access, hooks);

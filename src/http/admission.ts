@@ -7,12 +7,12 @@
  */
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../shared/errors.js';
+import { commonErrors } from '../shared/errors.js';
 
 const PROBES = new Set(['/health', '/ready']);
 const RETRY_AFTER_SEC = 1;
 
-const overloaded = (): AppError => new AppError(503, 'overloaded', `The server is overloaded; retry in ${RETRY_AFTER_SEC} s`, undefined, RETRY_AFTER_SEC);
+const overloaded = () => commonErrors.overloaded({ retryAfterSec: RETRY_AFTER_SEC, message: `The server is overloaded; retry in ${RETRY_AFTER_SEC} s` });
 
 export async function registerAdmissionControl(
   app: FastifyInstance,
@@ -42,7 +42,7 @@ export async function registerAdmissionControl(
     }),
     // A rejection goes to the error handler: the usual envelope, with Retry-After.
     pressureHandler: async (request: FastifyRequest, _reply, type: string) => {
-      if (PROBES.has(request.url)) return;
+      if (PROBES.has(request.routeOptions.url ?? '')) return;
       request.log.warn({ pressure: type }, 'overloaded: request refused');
       throw overloaded();
     },

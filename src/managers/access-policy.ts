@@ -21,19 +21,28 @@ export function createAccessPolicy(deps: { sessions: SessionsRepository; access:
   /**
    * Scopes by session id. A session never changes company; its number changes only when it
    * connects, and it goes only when removed: those events drop the entry, so a hit is current.
+   * A read that overlapped such an event is used but not kept (the generation moved on).
    */
   const scopes = new Map<string, SessionScope>();
+  let generation = 0;
   deps.bus.subscribe((event) => {
-    if (event.name === 'session.removed' || event.name === 'session.connected' || event.name === 'session.disconnected') scopes.delete(event.payload.sessionId);
+    if (event.name === 'session.removed' || event.name === 'session.connected' || event.name === 'session.disconnected') {
+      generation += 1;
+      scopes.delete(event.payload.sessionId);
+    }
   });
   const ownScope = async (companyId: string, sessionId: string): Promise<SessionScope | undefined> => {
     const hit = scopes.get(sessionId);
-    if (hit) return hit.companyId === companyId ? hit : undefined;
+    // Another company's session is read like a missing one, so neither answers faster.
+    if (hit?.companyId === companyId) return hit;
+    const readAt = generation;
     const row = await deps.sessions.find(companyId, sessionId);
     if (!row) return undefined;
     const scope = { id: row.id, companyId: row.companyId, phoneJid: row.phoneJid, phoneNumber: row.phoneNumber };
-    if (scopes.size >= MAX_SCOPES) scopes.delete(scopes.keys().next().value!);
-    scopes.set(sessionId, scope);
+    if (readAt === generation) {
+      if (scopes.size >= MAX_SCOPES) scopes.delete(scopes.keys().next().value!);
+      scopes.set(sessionId, scope);
+    }
     return scope;
   };
   const authorize = async (caller: AccessClaims, sessionId: string, need: SessionNeed): Promise<void> => {

@@ -28,7 +28,8 @@ export const SendBodySchema = Type.Object(
     ),
     replyTo: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'WhatsApp id of the message to reply to' })),
   },
-  { additionalProperties: false },
+  // A text needs its `message`, which the schema alone does not say (the service does).
+  { additionalProperties: false, examples: [{ type: 'text', message: 'Hello! Your order has shipped.' }] },
 );
 export type SendInput = Static<typeof SendBodySchema>;
 

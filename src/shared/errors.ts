@@ -14,7 +14,7 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: FieldProblem[],
-    /** Sent as `Retry-After` (429 answers). */
+    /** Sent as `Retry-After` (429, and 503 overloaded). */
     readonly retryAfterSec?: number,
   ) {
     super(message);
@@ -53,10 +53,12 @@ export interface ErrorSpec {
   readonly status: number;
   /** The default message; a throw site may give a more precise one. */
   readonly message: string;
+  /** Raised only with a `Retry-After` (always so for 429). */
+  readonly retryAfter?: true;
 }
 
-/** A 429 cannot be raised without saying when to come back. */
-type Raise<S extends ErrorSpec> = S extends { status: 429 }
+/** A 429 (or a code declared with `retryAfter`) cannot be raised without saying when to come back. */
+type Raise<S extends ErrorSpec> = S extends { status: 429 } | { retryAfter: true }
   ? (opts: { retryAfterSec: number; message?: string }) => AppError
   : (message?: string) => AppError;
 
@@ -70,9 +72,9 @@ export type ErrorFactories<T extends Record<string, ErrorSpec>> = { readonly [C 
  * callers can recognise the error.
  */
 export function defineErrors<const T extends Record<string, ErrorSpec>>(specs: T): ErrorFactories<T> {
-  const entries = Object.entries(specs).map(([code, { status, message }]) => {
+  const entries = Object.entries(specs).map(([code, { status, message, retryAfter }]) => {
     const raise =
-      status === 429
+      status === 429 || retryAfter
         ? (opts: { retryAfterSec: number; message?: string }) => new AppError(status, code, opts.message ?? message, undefined, opts.retryAfterSec)
         : (text?: string) => new AppError(status, code, text ?? message);
     return [code, Object.assign(raise, { code, status })];
@@ -85,4 +87,5 @@ export function defineErrors<const T extends Record<string, ErrorSpec>>(specs: T
 export const commonErrors = defineErrors({
   rate_limited: { status: 429, message: 'Too many requests; try again later' },
   internal_error: { status: 500, message: 'Internal server error' },
+  overloaded: { status: 503, message: 'The server is overloaded; retry later', retryAfter: true },
 });

@@ -1,8 +1,22 @@
 /**
  * What a contact sends is stored whatever it contains. PostgreSQL text and jsonb cannot hold
- * U+0000, so it becomes U+FFFD (the replacement character): visible, never a reason to drop.
+ * U+0000, nor half of a surrogate pair (jsonb refuses its escape), so each becomes U+FFFD (the
+ * replacement character): visible, never a reason to drop.
  */
-export const storable = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
+const UNSTORABLE = '\\u0000|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
+const HAS_UNSTORABLE = new RegExp(UNSTORABLE);
+const EVERY_UNSTORABLE = new RegExp(UNSTORABLE, 'g');
+
+export const storable = (text: string): string => (HAS_UNSTORABLE.test(text) ? text.replace(EVERY_UNSTORABLE, '\uFFFD') : text);
+
+/**
+ * A value as jsonb text. JSON.stringify writes U+0000 and lone surrogates as `\u` escapes, which
+ * jsonb refuses: only then are the strings made storable first.
+ */
+export function storableJsonText(value: unknown): string {
+  const json = JSON.stringify(value);
+  return /\\u(0000|d[89a-f])/i.test(json) ? JSON.stringify(storableJson(value)) : json;
+}
 
 export const storableOrNull = (text: string | null | undefined): string | null => (text == null ? null : storable(text));
 

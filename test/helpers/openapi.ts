@@ -47,8 +47,17 @@ export interface Operation {
 }
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { 'x-access'?: Access; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
+  paths: Record<string, Record<string, { 'x-access'?: Access; parameters?: Parameter[]; requestBody?: { content: Record<string, MediaType> } }>>;
 }
+
+interface MediaType {
+  schema: JsonSchema;
+  example?: unknown;
+}
+
+/** The document puts a body's example beside its schema; the example is where a valid body starts. */
+const bodySchema = (media: MediaType | undefined): JsonSchema | undefined =>
+  media && (media.example === undefined ? media.schema : { ...media.schema, example: media.example });
 
 export async function loadOperations(t: Pick<TestApp, 'inject'>): Promise<Operation[]> {
   const res = await t.inject({ method: 'GET', url: '/docs/json' });
@@ -67,7 +76,7 @@ export async function loadOperations(t: Pick<TestApp, 'inject'>): Promise<Operat
         access: op['x-access'],
         pathParams: params.filter((p) => p.in === 'path'),
         query: params.filter((p) => p.in === 'query'),
-        body: op.requestBody?.content['application/json']?.schema,
+        body: bodySchema(op.requestBody?.content['application/json']),
       });
     }
   }
