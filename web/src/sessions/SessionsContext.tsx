@@ -71,6 +71,8 @@ export function SessionsProvider({ children }: { children: ReactNode }) {
   useSocketEvent('whatsapp:qr-updated', (e) => {
     setQr(e.sessionId, e.qrCode);
     patch(e.sessionId, { status: 'qr', isConnected: false });
+    // A QR can come before the list that holds its new session: that list may predate it.
+    if (!sessions.some((s) => s.id === e.sessionId)) reload();
   });
   useSocketEvent('whatsapp:session-connected', (e) => {
     setQr(e.sessionId, null);
