@@ -55,15 +55,35 @@ const STARTUP_REPLY = Buffer.concat([
   backend('Z', Buffer.from('I')),
 ]);
 
+/**
+ * Runs protocol messages and returns PGlite's answer as it wrote it. The streaming form skips
+ * the parse PGlite's plain form does of every answer (for its own query API, which this worker
+ * does not use: pg parses the answer on the main thread).
+ */
+async function execRaw(messages) {
+  const chunks = [];
+  // The chunk is a view of WebAssembly memory: copied (into its own buffer, so it can be
+  // transferred to the main thread) before PGlite writes there again.
+  await db.execProtocolRawStream(messages, { onRawData: (chunk) => chunks.push(new Uint8Array(chunk)) });
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
 /** Per connection: bytes not yet forming a whole message, and whether the startup was seen. */
 const connections = new Map();
 /** Every message of every connection runs one after another: PGlite has one session. */
 let tail = Promise.resolve();
 
+/** `bytes` must own its whole buffer: it is transferred, not copied. */
 function send(id, bytes) {
   if (bytes.byteLength === 0) return;
-  const copy = new Uint8Array(bytes);
-  parentPort.postMessage({ type: 'data', id, bytes: copy }, [copy.buffer]);
+  parentPort.postMessage({ type: 'data', id, bytes }, [bytes.buffer]);
 }
 
 /** Splits what arrived into whole protocol messages; the first of a connection has no type byte. */
@@ -130,7 +150,7 @@ parentPort.on('message', (msg) => {
     // prepared statements (the next client prepares them again under the same names), settings.
     // A Sync first: after an error mid-query the backend ignores everything until one.
     tail = tail.then(async () => {
-      await db.execProtocolRaw(SYNC);
+      await execRaw(SYNC);
       await db.exec('ROLLBACK');
       await db.exec('DISCARD ALL');
     }).catch((err) => parentPort.postMessage({ type: 'error', message: String(err) }));
@@ -142,9 +162,9 @@ parentPort.on('message', (msg) => {
     conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, Buffer.from(msg.bytes)]) : Buffer.from(msg.bytes);
     for (const step of batched(takeMessages(conn))) {
       tail = tail.then(async () => {
-        if (step.reply) return send(msg.id, step.reply);
+        if (step.reply) return send(msg.id, new Uint8Array(step.reply));
         try {
-          send(msg.id, await db.execProtocolRaw(step.messages));
+          send(msg.id, await execRaw(step.messages));
         } catch (err) {
           // Not an SQL error (those are answered in the protocol): the connection's client would
           // wait for an answer forever. It is failed, and the pool opens another.

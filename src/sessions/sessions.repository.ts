@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { users, waSessions } from '../db/schema/index.js';
 
@@ -10,17 +10,20 @@ export interface SessionListRow extends SessionRow {
 }
 
 export function createSessionsRepository(db: Db) {
+  // Asked on nearly every request about a session: prepared once.
+  const byCompanyAndId = db
+    .select()
+    .from(waSessions)
+    .where(and(eq(waSessions.companyId, sql.placeholder('companyId')), eq(waSessions.id, sql.placeholder('id'))))
+    .limit(1)
+    .prepare('session_by_id');
   return {
     async insert(row: typeof waSessions.$inferInsert, tx: DbOrTx = db): Promise<SessionRow> {
       const [created] = await tx.insert(waSessions).values(row).returning();
       return created!;
     },
     async find(companyId: string, id: string): Promise<SessionRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(waSessions)
-        .where(and(eq(waSessions.companyId, companyId), eq(waSessions.id, id)))
-        .limit(1);
+      const [row] = await byCompanyAndId.execute({ companyId, id });
       return row;
     },
     /** Unscoped lookup for the engine side, which only knows session ids it created itself. */
