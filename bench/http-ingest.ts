@@ -12,7 +12,7 @@
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
-import { dbKindOf, flags, fmt, freshDatabase, machine, registerAdmin, runChild, startApp, table, type RunningApp } from './lib.js';
+import { dbKindOf, flags, fmt, freshDatabase, linkSimulatorSessions, machine, registerAdmin, runChild, startApp, table, type RunningApp } from './lib.js';
 
 const opts = flags({ db: 'pglite', sessions: '4', concurrency: '64', seconds: '15' });
 const kind = dbKindOf(opts.db);
@@ -37,31 +37,6 @@ interface LoadResult {
 }
 
 const runLoad = (spec: Record<string, unknown>): Promise<LoadResult> => runChild<LoadResult>('bench/http-ingest-load.ts', spec);
-
-async function linkSessions(running: RunningApp, token: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let s = 0; s < SESSIONS; s++) {
-    const created = await fetch(`${running.baseUrl}/api/whatsapp/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ displayName: `Load line ${s}` }),
-    });
-    const id = ((await created.json()) as { data: { sessionId: string } }).data.sessionId;
-    for (let i = 0; i < 200 && !running.app.simulatorControls?.of(id); i++) await new Promise((r) => setTimeout(r, 10));
-    const control = running.app.simulatorControls!.of(id)!;
-    for (let i = 0; i < 200; i++) {
-      try {
-        await control.scan(`7707000${String(s).padStart(4, '0')}`);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-    ids.push(id);
-  }
-  await new Promise((r) => setTimeout(r, 300));
-  return ids;
-}
 
 /** The in-process ceiling: the simulator's inbound() as fast as the ingest takes it, no HTTP. */
 async function inProcessRate(running: RunningApp, sessions: string[]): Promise<number> {
@@ -97,7 +72,8 @@ async function main(): Promise<void> {
   const running = await startApp(fresh.database);
   try {
     const { token } = await registerAdmin(running.baseUrl);
-    const sessions = await linkSessions(running, token);
+    const sessions = await linkSimulatorSessions(running, token, SESSIONS);
+    await new Promise((r) => setTimeout(r, 300));
 
     // 2. The in-process ingest rate of this build.
     const inProcess = await inProcessRate(running, sessions);

@@ -119,6 +119,26 @@ export async function startApp(database: Database, env: Record<string, string> =
   };
 }
 
+/** Creates `count` sessions over HTTP and links each through the simulator; returns their ids. */
+export async function linkSimulatorSessions(running: RunningApp, token: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let s = 0; s < count; s++) {
+    const created = await api(running.baseUrl, 'POST', '/api/whatsapp/sessions', { displayName: `Line ${s}` }, token);
+    const id = created.body.data.sessionId as string;
+    // The engine starts a moment after the answer, and scans only once it shows a QR.
+    for (let i = 0; i < 500; i++) {
+      try {
+        await running.app.simulatorControls!.of(id)!.scan(`7707${String(s).padStart(7, '0')}`);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    ids.push(id);
+  }
+  return ids;
+}
+
 /** The tests' JSON client, with `any` bodies for the benchmarks' terse reads. */
 export const api = <T = any>(...args: Parameters<typeof jsonApi>): Promise<{ status: number; body: T }> => jsonApi<T>(...args);
 

@@ -14,7 +14,7 @@ import pino from 'pino';
 import { buildApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import type { Database } from '../src/db/client.js';
-import { dbKindOf, flags, fmt, freshDatabase, machine, percentile, registerAdmin, startApp, table } from './lib.js';
+import { dbKindOf, flags, fmt, freshDatabase, linkSimulatorSessions, machine, percentile, registerAdmin, startApp, table } from './lib.js';
 
 const opts = flags({ db: 'pglite', sessions: '300' });
 const kind = dbKindOf(opts.db);
@@ -67,18 +67,7 @@ const fresh = await freshDatabase(kind, 20);
 try {
   const first = await startApp(fresh.database);
   const { token } = await registerAdmin(first.baseUrl);
-  for (let s = 0; s < SESSIONS; s++) {
-    const res = await fetch(`${first.baseUrl}/api/whatsapp/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ displayName: `Line ${s}` }) });
-    const id = ((await res.json()) as { data: { sessionId: string } }).data.sessionId;
-    for (let i = 0; i < 500; i++) {
-      try {
-        await first.app.simulatorControls!.of(id)!.scan(`7707${String(s).padStart(7, '0')}`);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    }
-  }
+  await linkSimulatorSessions(first, token, SESSIONS);
   await first.close();
 
   const { app, baseUrl } = await buildOn(fresh.database);

@@ -178,6 +178,27 @@ describe('authorization tier generated from the OpenAPI document', () => {
     expect(checked).toBeGreaterThan(50);
   });
 
+  it('what an allowed caller reads holds nothing of what it may not see (lists and overviews)', async () => {
+    const leaks: string[] = [];
+    // Ours, as another company's admin must never see them; the session also for a manager without the grant.
+    const hidden: Record<'none' | 'other', string[]> = {
+      none: [ids.sessionId!],
+      other: [ids.sessionId!, ids.chatId!, ids.userId!, ids.managerId!, members.admin.userId, sentMessageId],
+    };
+    let checked = 0;
+    for (const op of ops.filter((o) => o.method === 'GET' && o.pathParams.length === 0 && o.access !== 'public')) {
+      for (const who of ['none', 'other'] as const) {
+        if (expected(op, who) !== 'allowed') continue;
+        const got = await call(op, members[who].headers, members[who], realIds);
+        checked += 1;
+        const text = JSON.stringify(got.body);
+        for (const id of hidden[who]) if (text.includes(id)) leaks.push(`${op.name} as ${who} shows ${id}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    expect(checked).toBeGreaterThan(3);
+  });
+
   it('allowed members get past authorization on every operation (operations that end things last)', async () => {
     const wrong: string[] = [];
     for (const op of inRunOrder(ops.filter((o) => o.access !== 'public'))) {
