@@ -2,7 +2,6 @@
  * Which sockets receive which events: admin, manager read+write, manager read, manager without
  * access, admin of another company. (REST: test/openapi-authorization.test.ts, generated.)
  */
-import type { AddressInfo } from 'node:net';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, registerCompany, type Actor, type TestApp } from './helpers/app.js';
@@ -36,8 +35,7 @@ beforeAll(async () => {
     expect(g.statusCode).toBe(201);
   }
 
-  await t.app.http.listen({ port: 0, host: '127.0.0.1' });
-  baseUrl = `http://127.0.0.1:${(t.app.http.server.address() as AddressInfo).port}`;
+  baseUrl = await t.listen();
 });
 
 afterAll(async () => {

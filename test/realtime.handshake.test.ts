@@ -2,7 +2,6 @@
  * Socket.IO handshake over a real listening server: token checks, rooms, and the removal of a
  * user's live sockets.
  */
-import type { AddressInfo } from 'node:net';
 import { createSigner } from 'fast-jwt';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,8 +93,7 @@ describe.each(await routeDatabaseKinds())('socket handshake on %s', (kind) => {
 
   beforeAll(async () => {
     t = await createTestApp({ db: kind });
-    await t.app.http.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(t.app.http.server.address() as AddressInfo).port}`;
+    url = await t.listen();
     admin = await registerCompany(t, 'Socket Co');
     manager = await createUser(t, admin, 'manager');
   });

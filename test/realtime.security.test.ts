@@ -3,7 +3,6 @@
  * only what that identity may receive now; a socket ends when its token expires or its user's
  * logins are ended; an access token issued before a password reset stops working at once.
  */
-import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, linkSession, registerCompany, type Actor, type TestApp } from './helpers/app.js';
@@ -36,8 +35,7 @@ describe('socket security', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    await t.app.http.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(t.app.http.server.address() as AddressInfo).port}`;
+    url = await t.listen();
     admin = await registerCompany(t, 'Secure Co');
     sessionId = await linkSession(t, admin, 'Secure line');
   });

@@ -1,5 +1,4 @@
 import { and, eq } from 'drizzle-orm';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createUser, registerCompany, type Actor, type TestApp } from '../../test/helpers/app.js';
 import { routeDatabaseKinds } from '../../test/helpers/databases.js';
@@ -198,8 +197,7 @@ describe.each(kinds)('managers access routes on %s', (kind) => {
   });
 
   it("moves the manager's live socket in and out of the session's events at once", async () => {
-    await t.app.http.listen({ port: 0, host: '127.0.0.1' });
-    const baseUrl = `http://127.0.0.1:${(t.app.http.server.address() as AddressInfo).port}`;
+    const baseUrl = await t.listen();
     const watcher = await createUser(t, admin, 'manager', { firstName: 'Vera', lastName: 'Watcher' });
     const live = await createSession(admin, 'Live');
     const { socket, events: received } = await connectSocket(baseUrl, watcher.token);

@@ -1,5 +1,6 @@
 /** Builds the real app on a fresh database for inject() route tests. */
 import { mkdtemp } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -14,6 +15,8 @@ const testPasswords = createPasswordHasher(1 << 10);
 export interface TestApp {
   app: App;
   inject: App['http']['inject'];
+  /** Listens on a free loopback port (for socket clients); returns the base URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,10 @@ export async function createTestApp(
   return {
     app,
     inject: app.http.inject.bind(app.http) as App['http']['inject'],
+    async listen() {
+      await app.http.listen({ port: 0, host: '127.0.0.1' });
+      return `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`;
+    },
     async close() {
       await app.close();
       await cleanup().catch(() => undefined);

@@ -45,6 +45,31 @@ export interface RunningServer {
 }
 
 /**
+ * Everything a child process writes (stdout and stderr), and the moment it writes `marker`:
+ * `started` rejects, with the output so far, if the child exits first or `timeoutMs` passes.
+ */
+export function watchOutput(child: ChildProcess, marker: string, timeoutMs: number, what: string): { output: () => string; started: Promise<void> } {
+  let out = '';
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in ${timeoutMs / 1000} s:\n${out}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      if (out.includes(marker)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code} before it started:\n${out}`));
+    });
+  });
+  return { output: () => out, started };
+}
+
+/**
  * Starts the compiled server (built by the test run's global setup), as `npm start` runs it;
  * E2E_FROM_SOURCE=1 runs src/ through tsx instead. A new data folder starts from a migrated
  * PGlite template unless `freshDatabase` (a first start is its own test).
@@ -72,33 +97,18 @@ export async function startServer(
     env: { ...process.env, ...env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { output, started } = watchOutput(child, 'API docs at', 60_000, 'server');
   // E2E_SERVER_LOG=<file> keeps every server's output for debugging a failed end-to-end run.
-  if (process.env.E2E_SERVER_LOG) void exited.then(() => appendFileSync(process.env.E2E_SERVER_LOG!, out));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60s:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      if (out.includes('API docs at')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${out}`));
-    });
-  });
+  if (process.env.E2E_SERVER_LOG) void exited.then(() => appendFileSync(process.env.E2E_SERVER_LOG!, output()));
+  await started;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     port,
     pid: child.pid!,
     dataDir,
     env,
-    output: () => out,
+    output,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, nodeArgs } from './server.js';
+import { freePort, nodeArgs, watchOutput } from './server.js';
 
 export interface WaServerProcess {
   url: string;
@@ -19,20 +19,7 @@ export async function startWaServerProcess(): Promise<WaServerProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`wa-server did not start:\n${out}`)), 30_000);
-    const onData = (c: Buffer): void => {
-      out += c.toString();
-      if (out.includes('admin API at')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exited.then(() => reject(new Error(`wa-server exited:\n${out}`)));
-  });
+  await watchOutput(child, 'admin API at', 30_000, 'wa-server').started;
   return {
     url: `ws://127.0.0.1:${port}/ws/chat`,
     admin: `http://127.0.0.1:${port}/admin`,
