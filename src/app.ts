@@ -2,6 +2,7 @@
  * Composition root: builds the database, repositories, services, engines, HTTP and realtime
  * layers, and wires the event subscribers. It never listens; main.ts and the tests do.
  */
+import path from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -62,6 +63,13 @@ import { createSessionLifecycle } from './sessions/session-lifecycle.js';
 import { createSessionsRepository } from './sessions/sessions.repository.js';
 import { registerSessionsRoutes } from './sessions/sessions.routes.js';
 import { createSessionsService } from './sessions/sessions.service.js';
+import { createMediaDownloader } from './media/media-downloader.js';
+import { createMediaDownloadsRepository } from './media/media-downloads.repository.js';
+import { createMediaCollector } from './media/media-gc.js';
+import { createMediaLinks } from './media/media-link.js';
+import { registerMediaRoutes } from './media/media.routes.js';
+import { createMediaService } from './media/media.service.js';
+import { createLocalMediaStorage } from './media/media-storage.js';
 import { createErrorNotifier } from './webhooks/error-notifier.js';
 import { createWebhookOutbox } from './webhooks/outbox.js';
 import { createAuthStateStore } from './whatsapp/auth-store.repository.js';
@@ -120,7 +128,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const bus = new EventBus(logger);
   const outbox = createEventOutbox({ db, bus, clock });
   const limiter = createMemoryRateLimiter(clock);
-  const tokens = createTokenService(await resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.accessTokenTtlSec, () => clock.now().getTime());
+  const secret = await resolveJwtSecret(config.jwtSecret, config.dataDir, logger);
+  const tokens = createTokenService(secret, config.accessTokenTtlSec, () => clock.now().getTime());
+  const mediaStorage = createLocalMediaStorage(path.join(config.dataDir, 'media'));
+  const mediaLinks = createMediaLinks({ secret, ttlSec: config.mediaUrlTtlSec, now: () => clock.now().getTime() });
+  const mediaCollector = createMediaCollector({ db, storage: mediaStorage, clock, logger });
 
   const usersRepo = createUsersRepository(db);
   const authRepo = createAuthRepository(db);
@@ -196,10 +208,27 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock,
     qrWaitMs: config.qrWaitMs,
     restartPauseMs: config.restartPauseMs,
+    media: mediaCollector,
+  });
+  const downloads = createMediaDownloader({
+    repo: createMediaDownloadsRepository(db),
+    storage: mediaStorage,
+    registry,
+    outbox,
+    clock,
+    logger: logger.child({ module: 'media' }),
+    maxBytes: config.mediaMaxBytes,
+    concurrency: config.mediaDownloadConcurrency,
+  });
+  bus.subscribe((event) => {
+    if (event.name === 'message.stored' && event.payload.message.media?.state === 'pending') downloads.kick();
+    if (event.name === 'session.connected') {
+      downloads.wakeSession(event.payload.sessionId).catch((err: unknown) => logger.warn({ err }, 'media downloads of a session were not resumed'));
+    }
   });
 
   const chatsService = createChatsService({ repo: chatsRepo, policy });
-  const messagesService = createMessagesService({ chats: chatsService, repo: messagesRepo, registry, outbox, logger });
+  const messagesService = createMessagesService({ chats: chatsService, repo: messagesRepo, registry, outbox, links: mediaLinks, logger });
   const sendService = createSendService({
     chats: chatsService,
     messages: messagesRepo,
@@ -213,6 +242,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sendRatePerMinute: config.sendRatePerMinute,
     mediaMaxBytes: config.mediaMaxBytes,
     mediaAllowPrivate: config.mediaFetchAllowPrivate,
+    storage: mediaStorage,
   });
 
   const managers = createManagersService({ repo: createManagersRepository(db), policy, outbox, clock });
@@ -289,7 +319,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerManagersRoutes(http, { managers });
   registerStatsRoutes(http, { stats });
   registerMessagesRoutes(http, { messages: messagesService, send: sendService, mediaBodyLimitBytes: config.mediaBodyLimitBytes });
-  if (engines.controls) registerSimulatorRoutes(http, { policy, registry, controls: engines.controls });
+  registerMediaRoutes(http, { media: createMediaService({ db, policy, storage: mediaStorage, links: mediaLinks, logger }) });
+  if (engines.controls) registerSimulatorRoutes(http, { policy, registry, controls: engines.controls, mediaBodyLimitBytes: config.mediaBodyLimitBytes });
 
   registerNotFound(http, await registerWeb(http));
 
@@ -333,6 +364,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await health.restore();
       await sendService.reconcileInterrupted(startedAt);
       await sessions.restoreAll();
+      downloads.start();
     },
     async close() {
       if (closed) return;
@@ -347,6 +379,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       cut.unref();
       await Promise.all([http.close(), gateway.close()]);
       clearTimeout(cut);
+      await downloads.stop();
       await registry.shutdown();
       await dispatcher.drain();
       await deliveries.stop();

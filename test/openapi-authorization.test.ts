@@ -33,6 +33,7 @@ function expected(op: Operation, who: Member): Expected {
       if (who === 'other') return hasIds ? 404 : 'allowed';
       return 403;
     case 'session:read':
+    case 'session:read+link':
       return who === 'none' || who === 'other' ? 404 : 'allowed';
     case 'session:write':
       if (who === 'admin' || who === 'rw') return 'allowed';
@@ -72,7 +73,15 @@ beforeAll(async () => {
   const sent = await t.inject({ method: 'POST', url: `/api/whatsapp/sessions/${sessionId}/chats/${chatId}/messages`, headers: admin.headers, payload: { type: 'text', message: 'ours' } });
   expect(sent.statusCode, sent.body).toBe(201);
   sentMessageId = sent.json().data.messageId;
-  ids = { sessionId, id: sessionId, chatId, userId: victim!.userId, managerId: grantee!.userId };
+  // A file of ours is stored as it is sent: the media route has something to serve.
+  const photo = await t.inject({
+    method: 'POST',
+    url: `/api/whatsapp/sessions/${sessionId}/chats/${chatId}/messages`,
+    headers: admin.headers,
+    payload: { type: 'image', media: { base64: Buffer.from('not really a jpeg').toString('base64'), mimetype: 'image/jpeg' } },
+  });
+  expect(photo.statusCode, photo.body).toBe(201);
+  ids = { sessionId, id: sessionId, chatId, messageId: photo.json().data.id, userId: victim!.userId, managerId: grantee!.userId };
 
   // A token of someone whose logins ended everywhere, and one of a user who was removed.
   const out = await t.inject({ method: 'POST', url: '/api/auth/logout', headers: revoked!.headers, payload: { refreshToken: revoked!.refreshToken, everywhere: true } });

@@ -63,6 +63,12 @@ export interface Config {
   readonly restartPauseMs: number;
   readonly mediaMaxBytes: number;
   readonly mediaFetchAllowPrivate: boolean;
+  /** Received files fetched at once. */
+  readonly mediaDownloadConcurrency: number;
+  /** Lifetime of the signed media links in message views. */
+  readonly mediaUrlTtlSec: number;
+  /** PEM file of a CA to trust for WhatsApp's media hosts only (a test or intercepting proxy); none by default. */
+  readonly whatsappMediaCaFile: string | undefined;
   readonly errorWebhookSecret: string | undefined;
 }
 
@@ -228,6 +234,9 @@ export function loadConfig(env: Env = process.env): Config {
     restartPauseMs: r.int('RESTART_PAUSE_MS', 1000, 0, 60_000),
     mediaMaxBytes: r.int('MEDIA_MAX_BYTES', 16 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     mediaFetchAllowPrivate: r.bool('MEDIA_FETCH_ALLOW_PRIVATE', false),
+    mediaDownloadConcurrency: r.int('MEDIA_DOWNLOAD_CONCURRENCY', 4, 1, 64),
+    mediaUrlTtlSec: r.int('MEDIA_URL_TTL_SEC', 3600, 30, 7 * 24 * 3600),
+    whatsappMediaCaFile: r.optStr('WHATSAPP_MEDIA_CA_FILE'),
     errorWebhookSecret: r.optStr('ERROR_WEBHOOK_SECRET'),
   };
   if (config.jwtSecret !== undefined && config.jwtSecret.length < 32) {

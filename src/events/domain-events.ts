@@ -7,13 +7,15 @@
  * views the client events are built from.
  */
 import type { Permission } from '../managers/permission.js';
-import type { ChatSummaryPayload, MessagePayload, StatsUpdatedEvent } from '../realtime/socket-events.js';
+import type { ChatSummaryPayload, MessagePayload, MessageUpdatedEvent, StatsUpdatedEvent } from '../realtime/socket-events.js';
 import type { DeliveryStatus } from '../whatsapp/engine.js';
 
 export interface DomainEventMap {
   /** A message was stored (inbound, our own send, an echo): `isNew` is false when it replaced a placeholder. */
   'message.stored': { sessionId: string; chat: ChatSummaryPayload; message: MessagePayload; isNew: boolean };
   'message.status_changed': { sessionId: string; chatId: string; messageId: string; status: DeliveryStatus; timestamp: string };
+  /** A stored message changed (its file was fetched or failed); `changes` holds the new values. */
+  'message.updated': MessageUpdatedEvent;
   'message.send_failed': { sessionId: string; chatId: string; messageText: string; errorType: string; message: string; timestamp: string };
   /** The chat's counters or preview changed without a new message (read, merge). */
   'chat.updated': { sessionId: string; chatId: string; lastMessageAt: string | null; lastMessageText: string | null; unreadCount: number };

@@ -4,7 +4,7 @@
  * scopes are checked by the feature's access policy, and the authorization tier
  * (test/openapi-authorization.test.ts) holds every operation to what it declares.
  */
-import type { FastifyInstance, onRequestHookHandler, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
 import type { AuthHooks } from './auth-hooks.js';
 
 export type Access =
@@ -17,7 +17,12 @@ export type Access =
   /** Admins and managers granted read on the session in the path; others: 404. */
   | 'session:read'
   /** Admins and managers granted write; read-only managers: 403; others: 404. */
-  | 'session:write';
+  | 'session:write'
+  /**
+   * As `session:read`, or, without an Authorization header, anyone holding a signed link to this
+   * one resource (`sig` and `exp` in the query; the route checks them).
+   */
+  | 'session:read+link';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -37,6 +42,12 @@ function guardFor(access: Access, hooks: AuthHooks): Guard | undefined {
     case 'session:read':
     case 'session:write':
       return hooks.authenticate;
+    case 'session:read+link':
+      return async (request: FastifyRequest, reply: FastifyReply) => {
+        const query = request.query as Record<string, unknown> | undefined;
+        if (request.headers.authorization === undefined && typeof query?.sig === 'string') return;
+        await hooks.authenticate.call(request.server, request, reply);
+      };
     default:
       // A value the type does not know (a typo past a cast) must not leave the route open.
       throw new Error(`unknown x-access: ${String(access as unknown)}`);

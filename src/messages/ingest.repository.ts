@@ -7,7 +7,9 @@ import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.js';
 import { chats, messages } from '../db/schema/index.js';
 import { newId } from '../shared/ids.js';
-import type { ChatKind, DeliveryStatus, MediaInfo, MessageType } from '../whatsapp/engine.js';
+import type { ChatKind, DeliveryStatus, MessageType } from '../whatsapp/engine.js';
+import type { StoredMedia } from '../media/media-view.js';
+import { insertDownloads, type DownloadSource } from '../media/media-downloads.repository.js';
 import type { ChatRow } from '../chats/chats.repository.js';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -28,10 +30,12 @@ export interface IngestItem {
     isRead: boolean;
     status: DeliveryStatus | null;
     managerId: string | null;
-    media: MediaInfo | null;
+    media: StoredMedia | null;
     quotedMessageId: string | null;
     errorMessage?: string | null;
   };
+  /** A received file to fetch: written as a pending download in the message's transaction. */
+  download?: DownloadSource;
 }
 
 export interface IngestResult {
@@ -78,12 +82,12 @@ async function resolveLidChats(tx: Tx, items: IngestItem[]): Promise<void> {
 async function updateSessionCounters(
   tx: Tx,
   chatRows: { sessionId: string; chatType: ChatKind; created: boolean }[],
-  written: { sessionId: string; fromMe: boolean; inserted: boolean }[],
+  written: { sessionId: string; fromMe: boolean; inserted: boolean; media: unknown }[],
 ): Promise<void> {
-  const per = new Map<string, { individual: number; group: number; status: number; messages: number; sent: number }>();
+  const per = new Map<string, { individual: number; group: number; status: number; messages: number; sent: number; mediaBytes: number }>();
   const of = (sessionId: string) => {
     let c = per.get(sessionId);
-    if (!c) per.set(sessionId, (c = { individual: 0, group: 0, status: 0, messages: 0, sent: 0 }));
+    if (!c) per.set(sessionId, (c = { individual: 0, group: 0, status: 0, messages: 0, sent: 0, mediaBytes: 0 }));
     return c;
   };
   for (const c of chatRows) if (c.created) of(c.sessionId)[c.chatType] += 1;
@@ -92,6 +96,9 @@ async function updateSessionCounters(
     const c = of(m.sessionId);
     c.messages += 1;
     if (m.fromMe) c.sent += 1;
+    // Our own sends store their file with the message; received files are added when fetched.
+    const media = m.media as StoredMedia | null;
+    if (media?.state === 'stored') c.mediaBytes += media.sizeBytes ?? 0;
   }
   if (per.size === 0) return;
   const rows = [...per];
@@ -100,9 +107,10 @@ async function updateSessionCounters(
     update wa_sessions set
       individual_chats = wa_sessions.individual_chats + v.individual, group_chats = wa_sessions.group_chats + v.grp,
       status_chats = wa_sessions.status_chats + v.status, message_count = wa_sessions.message_count + v.messages,
-      sent_count = wa_sessions.sent_count + v.sent
+      sent_count = wa_sessions.sent_count + v.sent, media_bytes = wa_sessions.media_bytes + v.media_bytes
     from unnest(${sql.param(rows.map(([id]) => id))}::text[], ${p((c) => c.individual)}::int[], ${p((c) => c.group)}::int[],
-      ${p((c) => c.status)}::int[], ${p((c) => c.messages)}::int[], ${p((c) => c.sent)}::int[]) as v(id, individual, grp, status, messages, sent)
+      ${p((c) => c.status)}::int[], ${p((c) => c.messages)}::int[], ${p((c) => c.sent)}::int[], ${p((c) => c.mediaBytes)}::bigint[])
+      as v(id, individual, grp, status, messages, sent, media_bytes)
     where wa_sessions.id = v.id`);
 }
 
@@ -214,6 +222,14 @@ export function createIngestRepository() {
         ) as v(id, n, sent, unread, last_at, last_text)
         where chats.id = v.id`);
       await updateSessionCounters(tx, chatRows, written);
+      const itemOf = new Map(items.map((i) => [chatKey(i.sessionId, i.message.waMessageId), i]));
+      await insertDownloads(
+        tx,
+        written.flatMap((row) => {
+          const download = itemOf.get(chatKey(row.sessionId, row.waMessageId))?.download;
+          return download ? [{ messageId: row.id, companyId: row.companyId, sessionId: row.sessionId, source: download }] : [];
+        }),
+      );
       const updatedChats = await tx.select().from(chats).where(inArray(chats.id, [...perChat.keys()]));
       const chatById = new Map(updatedChats.map((c) => [c.id, c]));
       return written.map(({ inserted, ...row }) => ({ message: row, chat: chatById.get(row.chatId)!, inserted: Boolean(inserted) }));

@@ -14,6 +14,7 @@ import type { SessionRef } from '../whatsapp/registry.js';
 import { storable, storableJson, storableOrNull } from '../shared/storable-text.js';
 import type { IngestItem, IngestRepository, IngestResult } from './ingest.repository.js';
 import { toChatSummary, toMessagePayload } from './message-view.js';
+import { announcedMedia } from '../media/media-view.js';
 
 interface Pending {
   item: IngestItem;
@@ -53,9 +54,16 @@ function toIngestItem(session: SessionRef, m: EngineMessage): IngestItem {
       isRead: m.fromMe || m.origin === 'history',
       status: m.fromMe ? (m.status ?? 'sent') : null,
       managerId: null,
-      media: m.media ? storableJson(m.media) : null,
+      media: m.media ? storableJson(announcedMedia(m.media, m.media.locator ? 'pending' : 'failed', m.media.locator ? undefined : 'no_source')) : null,
       quotedMessageId: storableOrNull(m.quotedMessageId),
     },
+    ...(m.media?.locator && {
+      download: {
+        locator: storableJson(m.media.locator),
+        ...(m.media.sha256 && { sha256: m.media.sha256 }),
+        ...(m.media.thumbnail && { thumbnail: m.media.thumbnail.toString('base64') }),
+      },
+    }),
   };
 }
 

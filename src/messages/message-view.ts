@@ -4,6 +4,8 @@ import type { ChatSummaryPayload, MessagePayload } from '../realtime/socket-even
 import type { ChatKind, DeliveryStatus, MessageType } from '../whatsapp/engine.js';
 import type { ChatRow } from '../chats/chats.repository.js';
 import type { MessageRow } from './ingest.repository.js';
+import type { MediaLinks } from '../media/media-link.js';
+import { mediaView, MediaViewSchema } from '../media/media-view.js';
 
 export const ChatTypeSchema = Type.Union([Type.Literal('individual'), Type.Literal('group'), Type.Literal('status')]);
 
@@ -22,13 +24,6 @@ export const ChatSchema = Type.Object({
 
 export const ChatDetailSchema = Type.Object({ ...ChatSchema.properties, createdAt: Type.String({ format: 'date-time' }) });
 
-const MediaSchema = Type.Object({
-  mimetype: Type.Optional(Type.String()),
-  fileName: Type.Optional(Type.String()),
-  caption: Type.Optional(Type.String()),
-  sizeBytes: Type.Optional(Type.Integer()),
-});
-
 export const MessageSchema = Type.Object({
   id: Type.String(),
   messageId: Type.String(),
@@ -42,7 +37,7 @@ export const MessageSchema = Type.Object({
   managerId: NullableString,
   createdAt: Type.String({ format: 'date-time' }),
   status: NullableString,
-  media: Type.Union([MediaSchema, Type.Null()]),
+  media: Type.Union([MediaViewSchema, Type.Null()]),
   quotedMessageId: NullableString,
   isPlaceholder: Type.Boolean(),
   errorMessage: NullableString,
@@ -73,15 +68,16 @@ export const toMessagePayload = (m: MessageRow): MessagePayload => ({
   timestamp: m.timestamp.toISOString(),
   status: m.status as DeliveryStatus | null,
   managerId: m.managerId,
+  media: mediaView(m),
 });
 
-export const toMessageView = (m: MessageRow) => ({
+export const toMessageView = (m: MessageRow, links: MediaLinks) => ({
   ...toMessagePayload(m),
   isRead: m.isRead,
   managerId: m.managerId,
   createdAt: m.createdAt.toISOString(),
   status: m.status,
-  media: (m.media as Record<string, unknown> | null) ?? null,
+  media: mediaView(m, links),
   quotedMessageId: m.quotedMessageId,
   isPlaceholder: m.isPlaceholder,
   errorMessage: m.errorMessage,

@@ -9,8 +9,16 @@ import type { SessionRegistry } from '../whatsapp/registry.js';
 import { whatsappErrors } from '../whatsapp/whatsapp.errors.js';
 import { toMessageView } from './message-view.js';
 import type { MessagesRepository } from './messages.repository.js';
+import type { MediaLinks } from '../media/media-link.js';
 
-export function createMessagesService(deps: { chats: ChatsService; repo: MessagesRepository; registry: SessionRegistry; outbox: EventOutbox; logger: Logger }) {
+export function createMessagesService(deps: {
+  chats: ChatsService;
+  repo: MessagesRepository;
+  registry: SessionRegistry;
+  outbox: EventOutbox;
+  links: MediaLinks;
+  logger: Logger;
+}) {
   const { chats, repo, registry, outbox, logger } = deps;
 
   return {
@@ -19,7 +27,7 @@ export function createMessagesService(deps: { chats: ChatsService; repo: Message
       if (!chat) throw new NotFoundError('Chat');
       // The chat's counter is maintained on write: no count(*) over its messages.
       const rows = await repo.listByChat(chat.id, page, limit);
-      return { items: rows.map(toMessageView), total: chat.messageCount };
+      return { items: rows.map((row) => toMessageView(row, deps.links)), total: chat.messageCount };
     },
 
     /** Marks incoming messages read here and on WhatsApp (read receipts), and zeroes the counter. */

@@ -7,6 +7,7 @@ export const SendTypeSchema = Type.Union([
   Type.Literal('video'),
   Type.Literal('audio'),
   Type.Literal('document'),
+  Type.Literal('sticker'),
 ]);
 export type SendType = Static<typeof SendTypeSchema>;
 
@@ -22,6 +23,7 @@ export const SendBodySchema = Type.Object(
           base64: Type.Optional(Type.String({ description: 'The file itself, base64-encoded' })),
           mimetype: Type.Optional(Type.String({ maxLength: 200, pattern: '^[\\w.+-]+/[\\w.+-]+$' })),
           fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+          isVoiceNote: Type.Optional(Type.Boolean({ description: 'An audio sent as a voice note (push-to-talk)' })),
         },
         { additionalProperties: false },
       ),

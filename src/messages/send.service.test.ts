@@ -9,6 +9,7 @@ import type { SessionRegistry } from '../whatsapp/registry.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { IngestItem, IngestRepository, IngestResult } from './ingest.repository.js';
 import { createSendService } from './send.service.js';
+import { createHash } from 'node:crypto';
 
 const caller: AccessClaims = { userId: 'u1', companyId: 'c1', role: 'manager' };
 const clock = { now: () => new Date('2026-12-01T10:00:00Z') };
@@ -51,6 +52,7 @@ function setup(opts: { engine?: Partial<WhatsAppEngine>; rate?: number } = {}) {
     sendRatePerMinute: opts.rate ?? 60,
     mediaMaxBytes: 1024,
     mediaAllowPrivate: false,
+    storage: { putBuffer: async (data: Buffer) => ({ sha256: createHash('sha256').update(data).digest('hex'), sizeBytes: data.length }) },
   });
   return { service, rows, outbox, sendMessage };
 }

@@ -11,7 +11,9 @@ import type { EventOutbox } from '../events/outbox.js';
 import type { Clock } from '../shared/clock.js';
 import { commonErrors, ValidationError } from '../shared/errors.js';
 import type { RateLimiter } from '../shared/rate-limiter.js';
-import type { MediaInfo, OutgoingContent } from '../whatsapp/engine.js';
+import type { OutgoingContent } from '../whatsapp/engine.js';
+import type { MediaStorage, StoredBlob } from '../media/media-storage.js';
+import type { StoredMedia } from '../media/media-view.js';
 import { engineErrorKind, toHttpError } from '../whatsapp/engine-errors.js';
 import { chatKindOf } from '../whatsapp/jid.js';
 import { newWaMessageId } from '../whatsapp/message-id.js';
@@ -37,6 +39,7 @@ export interface SendDeps {
   sendRatePerMinute: number;
   mediaMaxBytes: number;
   mediaAllowPrivate: boolean;
+  storage: Pick<MediaStorage, 'putBuffer'>;
 }
 
 const DEFAULT_MIME: Record<Exclude<SendType, 'text'>, string> = {
@@ -44,6 +47,7 @@ const DEFAULT_MIME: Record<Exclude<SendType, 'text'>, string> = {
   video: 'video/mp4',
   audio: 'audio/ogg',
   document: 'application/octet-stream',
+  sticker: 'image/webp',
 };
 
 /** What a send will carry, checked without any I/O: the body and, for media, its inline bytes or its URL. */
@@ -55,6 +59,7 @@ interface Draft {
   url?: string;
   mimetype?: string;
   fileName?: string;
+  isVoiceNote?: boolean;
 }
 
 /** A stored message of ours, as a send answers it. */
@@ -84,6 +89,7 @@ function draftOf(input: SendInput, maxBytes: number): Draft {
     ...(input.message && { caption: input.message }),
     ...(media.mimetype && { mimetype: media.mimetype }),
     ...(media.fileName && { fileName: media.fileName }),
+    ...(media.isVoiceNote && input.type === 'audio' && { isVoiceNote: true }),
   };
   if (media.url) return { ...draft, url: media.url };
   const clean = media.base64!.replace(/^data:[^;,]*;base64,/, '');
@@ -94,14 +100,18 @@ function draftOf(input: SendInput, maxBytes: number): Draft {
   return { ...draft, inline };
 }
 
-const mediaInfoOf = (d: Draft, sizeBytes?: number): MediaInfo | null =>
+/** Our file as the row keeps it: stored with the message when we have it, else why not. */
+const mediaOf = (d: Draft, stored: StoredBlob | undefined, sizeBytes?: number): StoredMedia | null =>
   d.type === 'text'
     ? null
     : {
         mimetype: d.mimetype ?? DEFAULT_MIME[d.type],
         ...(d.fileName && { fileName: d.fileName }),
         ...(d.caption && { caption: d.caption }),
-        ...(sizeBytes !== undefined && { sizeBytes }),
+        ...(d.isVoiceNote && { isVoiceNote: true }),
+        ...(stored
+          ? { sizeBytes: stored.sizeBytes, sha256: stored.sha256, state: 'stored' as const }
+          : { ...(sizeBytes !== undefined && { sizeBytes }), state: 'failed' as const, error: 'not_stored' as const }),
       };
 
 export function createSendService(deps: SendDeps) {
@@ -123,6 +133,7 @@ export function createSendService(deps: SendDeps) {
       mimetype: mimetype ?? DEFAULT_MIME[draft.type],
       ...(fileName && { fileName }),
       ...(draft.caption && { caption: draft.caption }),
+      ...(draft.isVoiceNote && { isVoiceNote: true }),
     };
   };
 
@@ -145,7 +156,7 @@ export function createSendService(deps: SendDeps) {
     });
 
     /** Stores the message once; a message refused before it reached the engine is stored failed, with its event. */
-    const store = async (media: MediaInfo | null, failed?: { errorType: string; message: string }) => {
+    const store = async (media: StoredMedia | null, failed?: { errorType: string; message: string }) => {
       const item: IngestItem = {
         companyId: session.companyId,
         sessionId: session.id,
@@ -184,11 +195,13 @@ export function createSendService(deps: SendDeps) {
     const rate = limiter.hit(`send:${session.id}`, deps.sendRatePerMinute, 60_000);
     if (!rate.allowed) {
       const message = `Send rate limit of ${deps.sendRatePerMinute} messages per minute reached for this session`;
-      await store(mediaInfoOf(draft, draft.inline?.length), { errorType: 'rate_limit', message });
+      await store(mediaOf(draft, undefined, draft.inline?.length), { errorType: 'rate_limit', message });
       throw commonErrors.rate_limited({ retryAfterSec: rate.retryAfterSec, message });
     }
     const outgoing = await content(draft);
-    const stored = await store(outgoing.type === 'text' ? null : mediaInfoOf(draft, outgoing.data.length));
+    // Kept before it is sent: our own file is viewable like a received one, whatever WhatsApp says.
+    const blob = outgoing.type === 'text' ? undefined : await deps.storage.putBuffer(outgoing.data);
+    const stored = await store(mediaOf(draft, blob));
 
     /** The one settling write: the status (and error), with its events. */
     const settle = (status: 'sent' | 'failed', failed?: { errorType: string; message: string }) =>

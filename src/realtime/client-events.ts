@@ -42,6 +42,8 @@ export function toClientEvents(event: AnyDomainEvent): ClientEvent[] {
       const { sessionId, messageId, status, timestamp } = event.payload;
       return [client('whatsapp:message-status', { sessionId, messageId, status, timestamp }, inSession(sessionId))];
     }
+    case 'message.updated':
+      return [client('whatsapp:message-updated', event.payload, inSession(event.payload.sessionId))];
     case 'message.send_failed':
       return [client('whatsapp:send-error', event.payload, inSession(event.payload.sessionId))];
     case 'chat.updated':

@@ -4,6 +4,7 @@
  * Timestamps are ISO-8601 strings.
  */
 import type { Permission } from '../managers/permission.js';
+import type { MediaView } from '../media/media-view.js';
 import type { ChatKind, DeliveryStatus, MessageType } from '../whatsapp/engine.js';
 
 export interface ChatSummaryPayload {
@@ -28,6 +29,19 @@ export interface MessagePayload {
   timestamp: string;
   status?: DeliveryStatus | null;
   managerId?: string | null;
+  /** For media: what the message announced and the file's state, without links (they are per view). */
+  media?: MediaView | null;
+}
+
+/** A stored message changed later: its file was stored or failed (and, later, edits, deletions, reactions). */
+export interface MessageUpdatedEvent {
+  sessionId: string;
+  /** Our chat row id. */
+  chatId: string;
+  /** The WhatsApp id. */
+  messageId: string;
+  changes: { media?: MediaView | null };
+  timestamp: string;
 }
 
 export interface NewMessageEvent {
@@ -130,6 +144,7 @@ export interface ServerToClientEvents {
   'whatsapp:stats-updated': (e: StatsUpdatedEvent) => void;
   'whatsapp:typing-status': (e: TypingStatusEvent) => void;
   'whatsapp:message-status': (e: MessageStatusEvent) => void;
+  'whatsapp:message-updated': (e: MessageUpdatedEvent) => void;
   'whatsapp:session-error': (e: SessionErrorEvent) => void;
   'whatsapp:send-error': (e: SendErrorEvent) => void;
   'whatsapp:manager-access-granted': (e: ManagerAccessGrantedEvent) => void;
@@ -148,6 +163,7 @@ export const SOCKET_EVENT_NAMES: readonly SocketEventName[] = [
   'whatsapp:stats-updated',
   'whatsapp:typing-status',
   'whatsapp:message-status',
+  'whatsapp:message-updated',
   'whatsapp:session-error',
   'whatsapp:send-error',
   'whatsapp:manager-access-granted',

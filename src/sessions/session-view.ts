@@ -33,7 +33,7 @@ export const SessionSchema = Type.Object({
   isConnected: Type.Boolean(),
   lastSeen: NullableDate,
   admin: Type.Union([Type.Object({ firstName: Type.String(), lastName: Type.String(), email: Type.String() }), Type.Null()]),
-  _count: Type.Object({ chats: Type.Integer(), messages: Type.Integer() }),
+  _count: Type.Object({ chats: Type.Integer(), messages: Type.Integer(), mediaBytes: Type.Integer({ description: 'Bytes of the stored files of its messages' }) }),
   status: SessionStatusSchema,
   health: HealthSchema,
   /** What the caller may do here (beyond the seed): `["read","write"]` for admins, a manager's grant. */
@@ -63,7 +63,7 @@ export const toSessionView = (row: SessionListRow, health: HealthStats, permissi
   isConnected: row.status === 'connected',
   lastSeen: iso(row.lastSeen),
   admin: row.admin,
-  _count: { chats: row.individualChats + row.groupChats + row.statusChats, messages: row.messageCount },
+  _count: { chats: row.individualChats + row.groupChats + row.statusChats, messages: row.messageCount, mediaBytes: row.mediaBytes },
   status: row.status,
   health,
   permissions,

@@ -1,4 +1,5 @@
 /** Session commands and queries: create, list, QR, disconnect, close, restart, delete, health. */
+import type { MediaCollector } from '../media/media-gc.js';
 import type { Logger } from 'pino';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { AccessPolicy } from '../managers/access-policy.js';
@@ -31,6 +32,8 @@ export interface SessionsServiceDeps {
   clock: Clock;
   qrWaitMs: number;
   restartPauseMs: number;
+  /** The files a deleted session's messages leave behind. */
+  media: Pick<MediaCollector, 'hashesOfSession' | 'collect'>;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -108,10 +111,13 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       else await registry.stop(s.id, 'deleted');
       await dispatcher.drainSession(s.id);
       // Chats, messages, credentials, keys and grants go with the row (foreign keys cascade).
-      await outbox.transaction(async (tx, emit) => {
+      const files = await outbox.transaction(async (tx, emit) => {
+        const hashes = await deps.media.hashesOfSession(tx, s.id);
         if (await repo.remove(caller.companyId, s.id, tx)) emit('session.removed', s.companyId, { sessionId: s.id });
+        return hashes;
       });
       await lifecycle.forget(s.id);
+      await deps.media.collect(files).catch((err: unknown) => log(s).warn({ err }, 'files of the deleted session were not all removed'));
     },
 
     async qr(caller: AccessClaims, sessionId: string): Promise<string> {

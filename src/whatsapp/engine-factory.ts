@@ -3,7 +3,10 @@
  * WhatsApp, a WHATSAPP_WEB_URL override, or the in-process loopback test server). The two test
  * modes also provide the simulator controls; production Baileys provides none.
  */
+import fs from 'node:fs/promises';
+import https from 'node:https';
 import path from 'node:path';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { EngineFactory } from './engine.js';
@@ -39,10 +42,13 @@ export async function createEngineFactory(config: Config, logger: Logger, overri
   const backoff = { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxRetries: config.reconnectMaxRetries };
   if (override) return { factory: override.factory, controls: override.controls, close: async () => undefined };
   if (config.whatsappEngine === 'simulator') {
-    return { ...createSimulatorEngines({ backoff, qrMaxRefreshes: config.qrMaxRefreshes, qrRefreshMs: 20_000 }), close: async () => undefined };
+    const mediaDir = path.join(config.dataDir, 'simulator-media');
+    return { ...createSimulatorEngines({ backoff, qrMaxRefreshes: config.qrMaxRefreshes, qrRefreshMs: 20_000, mediaDir }), close: async () => undefined };
   }
   routeLibsignalConsole(logger);
   const testServer = config.whatsappTestServer ? await startTestServer(config, logger) : undefined;
+  // Media hosts are trusted beyond Node's store only for the test server's CA or one named on purpose.
+  const mediaCa = testServer?.mediaCa ?? (config.whatsappMediaCaFile ? await fs.readFile(config.whatsappMediaCaFile, 'utf8') : undefined);
   const baileys = createBaileysEngineFactory({
     backoff,
     qrMaxRefreshes: config.qrMaxRefreshes,
@@ -53,6 +59,7 @@ export async function createEngineFactory(config: Config, logger: Logger, overri
       fetchLatest: !testServer,
     }),
     ...((testServer?.url ?? config.whatsappWebUrl) && { waWebSocketUrl: testServer?.url ?? config.whatsappWebUrl }),
+    ...(mediaCa && { mediaAgent: new https.Agent({ ca: [...tls.rootCertificates, mediaCa], keepAlive: true }) }),
   });
   if (!testServer) return { factory: baileys, controls: undefined, close: async () => undefined };
   const controls = testServerControls(testServer);

@@ -6,6 +6,7 @@
  * WhatsApp ids crossing the seam are always in the API's canonical form:
  * individual `77079856339@c.us`, group `1203...@g.us`, status `status@broadcast`.
  */
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 
 export type ChatKind = 'individual' | 'group' | 'status';
@@ -36,11 +37,38 @@ export type DisconnectReason =
   | 'qr_expired' // the QR was not scanned in time
   | 'failed'; // gave up after the retry limit
 
+/**
+ * Where the engine can fetch a received file later: plain JSON that only the engine that made it
+ * reads. It is stored with the pending download, so a download survives a restart.
+ */
+export type MediaLocator = Record<string, string | number | boolean | null>;
+
 export interface MediaInfo {
   mimetype?: string;
   fileName?: string;
   caption?: string;
   sizeBytes?: number;
+  /** Hex sha256 of the file as WhatsApp announced it; the download must match it. */
+  sha256?: string;
+  width?: number;
+  height?: number;
+  durationSec?: number;
+  isVoiceNote?: boolean;
+  /** The small JPEG preview WhatsApp sends inside the message (images, videos, documents). */
+  thumbnail?: Buffer;
+  /** Absent when the message names no file to fetch. */
+  locator?: MediaLocator;
+}
+
+/** Why a received file could not be fetched; `expired` and `too_large` are final. */
+export class MediaDownloadError extends Error {
+  constructor(
+    readonly kind: 'expired' | 'too_large' | 'integrity' | 'unavailable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MediaDownloadError';
+  }
 }
 
 export interface EngineMessage {
@@ -118,11 +146,12 @@ export type EngineEventHandler = (event: EngineEvent) => void | Promise<void>;
 export type OutgoingContent =
   | { type: 'text'; text: string }
   | {
-      type: 'image' | 'video' | 'audio' | 'document';
+      type: 'image' | 'video' | 'audio' | 'document' | 'sticker';
       data: Buffer;
       mimetype: string;
       fileName?: string;
       caption?: string;
+      isVoiceNote?: boolean;
     };
 
 export interface SendOptions {
@@ -165,6 +194,12 @@ export interface WhatsAppEngine {
   sendMessage(chatJid: string, content: OutgoingContent, opts?: SendOptions): Promise<SentMessage>;
   markRead(chatJid: string, keys: ReadKey[]): Promise<void>;
   sendPresence(chatJid: string, state: 'composing' | 'paused'): Promise<void>;
+  /**
+   * The decrypted file a received message points to, as a stream (never whole in memory), checked
+   * against what the message announced; an expired file is asked of the phone again first.
+   * Rejects (or the stream errors) with MediaDownloadError.
+   */
+  downloadMedia(locator: MediaLocator, opts: { maxBytes: number }): Promise<Readable>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   on(handler: EngineEventHandler): () => void;
 }

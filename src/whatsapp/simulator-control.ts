@@ -6,11 +6,24 @@
  */
 import type { MessageType } from './engine.js';
 
+export type SimMediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
+
+/** A file a contact sends: the bytes as the contact's phone has them. */
+export interface SimMedia {
+  base64: string;
+  mimetype: string;
+  fileName?: string;
+  caption?: string;
+  isVoiceNote?: boolean;
+}
+
 export interface SimInbound {
   from: string;
   fromName?: string;
+  /** The text; empty for media (the caption is `media.caption`). */
   body: string;
-  type?: 'text';
+  type?: 'text' | SimMediaKind;
+  media?: SimMedia;
   messageId?: string;
   timestamp?: Date;
   groupId?: string;
@@ -25,10 +38,21 @@ export type SimSentRecord =
       to: string;
       body: string | null;
       messageType: MessageType;
+      /** For media: the file as the contact received and decrypted it. */
+      media?: SimSentMedia;
       at: string;
     }
   | { kind: 'read-receipt'; chatId: string; messageIds: string[]; at: string }
   | { kind: 'presence'; chatId: string; state: 'composing' | 'paused'; at: string };
+
+export interface SimSentMedia {
+  /** Hex sha256 of the decrypted bytes. */
+  sha256: string;
+  sizeBytes: number;
+  mimetype: string;
+  fileName?: string;
+  isVoiceNote?: boolean;
+}
 
 export interface SimulatorControl {
   scan(phoneNumber: string): Promise<void>;
@@ -39,6 +63,11 @@ export interface SimulatorControl {
   connectionLoss(reason: 'connection_lost' | 'logged_out' | 'replaced'): Promise<void>;
   sendFailures(args: { errorType: 'rate_limit' | 'network' | 'not_on_whatsapp'; count: number }): Promise<void>;
   sent(): Promise<SimSentRecord[]>;
+  /**
+   * WhatsApp's media host forgets the file of a message a contact sent (it answers 410); with
+   * `reupload` the linked phone still has it and uploads it again when asked (a media retry).
+   */
+  expireMedia(args: { messageId: string; reupload: boolean }): Promise<void>;
 }
 
 /** The controls of the sessions this process runs, when the engine mode has any. */

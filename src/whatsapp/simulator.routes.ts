@@ -13,7 +13,8 @@ import { EngineSendError } from './engine.js';
 import { toHttpError } from './engine-errors.js';
 import { InvalidJidError } from './jid.js';
 import type { SessionRegistry } from './registry.js';
-import type { SimulatorControl, SimulatorControls } from './simulator-control.js';
+import type { SimInbound, SimulatorControl, SimulatorControls } from './simulator-control.js';
+import { ValidationError } from '../shared/errors.js';
 import { whatsappErrors } from './whatsapp.errors.js';
 
 const Params = Type.Object({ sessionId: RowId });
@@ -38,7 +39,7 @@ const actionSchema = <B extends TObject>(summary: string, body: B) => ({
 
 export function registerSimulatorRoutes(
   app: HttpApp,
-  deps: { policy: AccessPolicy; registry: SessionRegistry; controls: SimulatorControls },
+  deps: { policy: AccessPolicy; registry: SessionRegistry; controls: SimulatorControls; mediaBodyLimitBytes: number },
 ): void {
   const base = '/api/simulator/sessions/:sessionId';
 
@@ -65,6 +66,8 @@ export function registerSimulatorRoutes(
   });
 
   app.post(`${base}/inbound`, {
+    // A contact's file comes inline (base64), as large as a sent one may be.
+    bodyLimit: deps.mediaBodyLimitBytes,
     schema: {
       ...common,
       summary: 'A contact sends a message (to a group with groupId; a status post with status: true)',
@@ -73,8 +76,22 @@ export function registerSimulatorRoutes(
         {
           from: WhatsAppId,
           fromName: Type.Optional(Type.String({ maxLength: 200 })),
-          body: Type.String({ maxLength: 65536 }),
-          type: Type.Optional(Type.Literal('text')),
+          body: Type.Optional(Type.String({ maxLength: 65536, description: 'The text; required for a text message' })),
+          type: Type.Optional(
+            Type.Union(['text', 'image', 'video', 'audio', 'document', 'sticker'].map((k) => Type.Literal(k as SimInbound['type'] & string))),
+          ),
+          media: Type.Optional(
+            Type.Object(
+              {
+                base64: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9+/=\\r\\n]+$', description: 'The file the contact sends' }),
+                mimetype: Type.String({ minLength: 3, maxLength: 200, pattern: '^[\\w.+-]+/[\\w.+-]+(;.*)?$' }),
+                fileName: Type.Optional(Type.String({ maxLength: 255 })),
+                caption: Type.Optional(Type.String({ maxLength: 65536 })),
+                isVoiceNote: Type.Optional(Type.Boolean()),
+              },
+              { additionalProperties: false },
+            ),
+          ),
           messageId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' })),
           timestamp: Type.Optional(Type.String({ format: 'date-time' })),
           groupId: Type.Optional(WhatsAppId),
@@ -82,14 +99,19 @@ export function registerSimulatorRoutes(
           status: Type.Optional(Type.Boolean()),
         },
         // What a contact writes is stored whatever it contains, NUL included (validation.ts).
-        { additionalProperties: false, [CONTACT_CONTENT]: true },
+        // A text needs its `body`, a file its `media`, which the schema alone does not say (the handler does).
+        { additionalProperties: false, [CONTACT_CONTENT]: true, examples: [{ from: '+7 701 222 33 44', body: 'Здравствуйте! Where is my order?' }] },
       ),
       response: { 200: ok(Type.Object({ messageId: Type.String() })), ...errorResponses(400, 401, 403, 404, 409, 503) },
     },
     handler: async (request) => {
-      const b = request.body;
-      const data = await control(caller(request), request.params.sessionId, (c) => c.inbound({ ...b, timestamp: b.timestamp ? new Date(b.timestamp) : undefined }));
-      return okData(data);
+      const { body, timestamp, ...b } = request.body;
+      const isMedia = b.type !== undefined && b.type !== 'text';
+      if (isMedia && !b.media) throw ValidationError.field('media', `a ${b.type} needs media`);
+      if (!isMedia && b.media) throw ValidationError.field('media', 'is only for image, video, audio, document and sticker');
+      if (!isMedia && body === undefined) throw ValidationError.field('body', 'is required for a text message');
+      const inbound: SimInbound = { ...b, body: body ?? '', ...(timestamp && { timestamp: new Date(timestamp) }) };
+      return okData(await control(caller(request), request.params.sessionId, (c) => c.inbound(inbound)));
     },
   });
 
@@ -143,6 +165,15 @@ export function registerSimulatorRoutes(
       ),
     ),
     handler: async (request) => act(caller(request), request.params.sessionId, (c) => c.sendFailures(request.body)),
+  });
+
+  app.post(`${base}/media-expiry`, {
+    schema: actionSchema(
+      "WhatsApp's media host forgets the file of a message a contact sent; with reupload the phone still has it and uploads it again when asked",
+      Type.Object({ messageId: Type.String({ minLength: 1, maxLength: 128 }), reupload: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    ),
+    handler: async (request) =>
+      act(caller(request), request.params.sessionId, (c) => c.expireMedia({ messageId: request.body.messageId, reupload: request.body.reupload ?? false })),
   });
 
   app.get(`${base}/sent`, {

@@ -11,6 +11,8 @@ export type DeviceControl = Omit<SimulatorControl, 'scan'>;
 
 export interface LoopbackWhatsApp {
   readonly url: string;
+  /** PEM certificate of its HTTPS media host (127.0.0.1), which the engine trusts for media only. */
+  readonly mediaCa: string;
   scan(qr: string, phoneNumber: string): Promise<void>;
   device(deviceJid: string): DeviceControl;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ function controlOf(server: LoopbackWhatsApp, engine: LinkableEngine): SimulatorC
     connectionLoss: (reason) => asEngineError(() => device().connectionLoss(reason)),
     sendFailures: (args) => asEngineError(() => device().sendFailures(args)),
     sent: (): Promise<SimSentRecord[]> => asEngineError(() => device().sent()),
+    expireMedia: (args) => asEngineError(() => device().expireMedia(args)),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   index,
   integer,
@@ -93,6 +94,8 @@ export const waSessions = pgTable(
     statusChats: integer('status_chats').notNull().default(0),
     messageCount: integer('message_count').notNull().default(0),
     sentCount: integer('sent_count').notNull().default(0),
+    /** Bytes of the stored files of its messages (each message counted, shared files too). */
+    mediaBytes: bigint('media_bytes', { mode: 'number' }).notNull().default(0),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -200,7 +203,42 @@ export const messages = pgTable(
     index('messages_pending_idx')
       .on(t.sessionId)
       .where(sql`${t.status} = 'pending'`),
+    // Who still refers to a stored file (content-addressed: many messages may share one).
+    index('messages_media_sha_idx')
+      .on(sql`(${t.media}->>'sha256')`)
+      .where(sql`${t.media} is not null`),
+    index('messages_media_thumb_idx')
+      .on(sql`(${t.media}->>'thumbnailSha256')`)
+      .where(sql`${t.media} is not null`),
+    // Disk use per session sums its media rows only.
+    index('messages_session_media_idx')
+      .on(t.sessionId)
+      .where(sql`${t.media} is not null`),
   ],
+);
+
+/**
+ * Files of received messages still to fetch: rows, not promises, so a restart resumes them. A row
+ * is written in the message's own transaction and removed in the one that records the outcome.
+ */
+export const mediaDownloads = pgTable(
+  'media_downloads',
+  {
+    messageId: text('message_id')
+      .primaryKey()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    companyId: text('company_id').notNull(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => waSessions.id, { onDelete: 'cascade' }),
+    /** The engine's locator, the announced sha256 and the inline thumbnail (base64). */
+    source: jsonb('source').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('media_downloads_due_idx').on(t.nextAttemptAt)],
 );
 
 export const managerAccess = pgTable(

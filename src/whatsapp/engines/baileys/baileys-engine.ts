@@ -3,9 +3,11 @@
  * Connection trouble never rejects `start()`; it becomes `disconnected` events and a backoff loop.
  */
 import { addTransactionCapability, Browsers, DEFAULT_CONNECTION_CONFIG, type BaileysEventMap, type BinaryNode } from 'baileys';
+import type { Readable } from 'node:stream';
 import { backoffDelay } from '../../backoff.js';
 import {
   EngineSendError,
+  type MediaLocator,
   type EngineContext,
   type EngineEvent,
   type EngineEventHandler,
@@ -21,6 +23,7 @@ import { InboundJournal } from './inbound-journal.js';
 import { toBaileysJid, toCanonical } from './jids.js';
 import { createHookedLogger, type BaileysLogger } from './logger-hook.js';
 import { createMemoryCache, type CacheStore } from './memory-cache.js';
+import { downloadMedia } from './media-download.js';
 import { lookupOwnMessage, sendOutgoing, toReadKeys, toSendError } from './outgoing.js';
 import { EventHub } from '../../event-hub.js';
 import { decideOnClose } from './reconnect.js';
@@ -163,6 +166,7 @@ export class BaileysEngine implements WhatsAppEngine {
         makeSignalRepository: this.journal.wrap(),
         ...(this.opts.waWebSocketUrl && { waWebSocketUrl: this.opts.waWebSocketUrl }),
         ...(this.opts.connectTimeoutMs && { connectTimeoutMs: this.opts.connectTimeoutMs }),
+        ...(this.opts.mediaAgent && { fetchAgent: this.opts.mediaAgent }),
       });
       this.sock = sock;
       this.subscribe(sock, gen, auth);
@@ -406,6 +410,10 @@ export class BaileysEngine implements WhatsAppEngine {
 
   async sendMessage(chatJid: string, content: OutgoingContent, opts?: SendOptions): Promise<SentMessage> {
     return sendOutgoing(this.requireOpen(), this.ctx, chatJid, content, opts, this.opts.ackTimeoutMs);
+  }
+
+  async downloadMedia(locator: MediaLocator, opts: { maxBytes: number }): Promise<Readable> {
+    return downloadMedia(this.requireOpen(), locator, { maxBytes: opts.maxBytes, agent: this.opts.mediaAgent });
   }
 
   async markRead(chatJid: string, keys: ReadKey[]): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { getContentType, normalizeMessageContent, proto, toNumber, type WAMessage } from 'baileys';
 import type { EngineMessage, MediaInfo, MessageType } from '../../engine.js';
+import { announcedMedia } from './media-download.js';
 import { chatKindOf } from '../../jid.js';
 import { resolveChat, resolveSender, type PnForLid } from './jids.js';
 
@@ -35,20 +36,6 @@ function timestampOf(msg: WAMessage): Date {
   return seconds > 0 ? new Date(seconds * 1000) : new Date();
 }
 
-function mediaOf(m: {
-  mimetype?: string | null;
-  fileName?: string | null;
-  caption?: string | null;
-  fileLength?: Parameters<typeof toNumber>[0];
-}): MediaInfo {
-  const info: MediaInfo = {};
-  if (m.mimetype) info.mimetype = m.mimetype;
-  if (m.fileName) info.fileName = m.fileName;
-  if (m.caption) info.caption = m.caption;
-  if (m.fileLength !== undefined && m.fileLength !== null) info.sizeBytes = toNumber(m.fileLength);
-  return info;
-}
-
 interface Extracted {
   messageType: MessageType;
   body: string | null;
@@ -56,7 +43,7 @@ interface Extracted {
   quotedMessageId?: string;
 }
 
-function extract(content: proto.IMessage): Extracted | null {
+function extract(content: proto.IMessage, key: proto.IMessageKey): Extracted | null {
   const type = getContentType(content);
   if (!type || SKIPPED.has(type)) return null;
   const quoted = (ctx?: proto.IContextInfo | null): string | undefined => ctx?.stanzaId ?? undefined;
@@ -69,24 +56,25 @@ function extract(content: proto.IMessage): Extracted | null {
     }
     case 'imageMessage': {
       const m = content.imageMessage!;
-      return { messageType: 'image', body: m.caption ?? null, media: mediaOf(m), quotedMessageId: quoted(m.contextInfo) };
+      return { messageType: 'image', body: m.caption ?? null, media: announcedMedia('image', m, key), quotedMessageId: quoted(m.contextInfo) };
     }
     case 'videoMessage':
     case 'ptvMessage': {
       const m = (content.videoMessage ?? content.ptvMessage)!;
-      return { messageType: 'video', body: m.caption ?? null, media: mediaOf(m), quotedMessageId: quoted(m.contextInfo) };
+      const kind = content.videoMessage ? 'video' : 'ptv';
+      return { messageType: 'video', body: m.caption ?? null, media: announcedMedia(kind, m, key), quotedMessageId: quoted(m.contextInfo) };
     }
     case 'audioMessage': {
       const m = content.audioMessage!;
-      return { messageType: 'audio', body: null, media: mediaOf(m), quotedMessageId: quoted(m.contextInfo) };
+      return { messageType: 'audio', body: null, media: announcedMedia('audio', m, key), quotedMessageId: quoted(m.contextInfo) };
     }
     case 'documentMessage': {
       const m = content.documentMessage!;
-      return { messageType: 'document', body: m.caption ?? null, media: mediaOf(m), quotedMessageId: quoted(m.contextInfo) };
+      return { messageType: 'document', body: m.caption ?? null, media: announcedMedia('document', m, key), quotedMessageId: quoted(m.contextInfo) };
     }
     case 'stickerMessage': {
       const m = content.stickerMessage!;
-      return { messageType: 'sticker', body: null, media: mediaOf(m), quotedMessageId: quoted(m.contextInfo) };
+      return { messageType: 'sticker', body: null, media: announcedMedia('sticker', m, key), quotedMessageId: quoted(m.contextInfo) };
     }
     case 'locationMessage':
     case 'liveLocationMessage': {
@@ -139,7 +127,7 @@ export function mapWAMessage(msg: WAMessage, ctx: MapContext): EngineMessage | n
   if (!msg.message) return null;
   const content = normalizeMessageContent(msg.message);
   if (!content) return null;
-  const extracted = extract(content);
+  const extracted = extract(content, key);
   if (!extracted) return null;
   return {
     ...base,

@@ -14,7 +14,9 @@ function toAnyMessageContent(content: OutgoingContent): AnyMessageContent {
     case 'video':
       return { video: content.data, mimetype: content.mimetype, ...(content.caption && { caption: content.caption }) };
     case 'audio':
-      return { audio: content.data, mimetype: content.mimetype };
+      return { audio: content.data, mimetype: content.mimetype, ...(content.isVoiceNote && { ptt: true }) };
+    case 'sticker':
+      return { sticker: content.data, mimetype: content.mimetype };
     case 'document':
       return {
         document: content.data,

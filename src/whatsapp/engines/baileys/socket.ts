@@ -1,4 +1,5 @@
 /** The part of Baileys' socket the engine uses, so tests can inject a fake with the real event shapes. */
+import type { Agent } from 'node:https';
 import type { BaileysEventMap, UserFacingSocketConfig, WABrowserDescription, WASocket } from 'baileys';
 import type { BackoffPolicy } from '../../backoff.js';
 import type { WaVersion } from './version.js';
@@ -18,6 +19,8 @@ export type BaileysSocket = Pick<
   | 'logout'
   | 'end'
   | 'requestPairingCode'
+  | 'refreshMediaConn'
+  | 'updateMediaMessage'
 >;
 
 /** `makeWASocket` in production. */
@@ -57,6 +60,11 @@ export interface BaileysEngineOptions {
   maxRestartStreak?: number;
   /** How long a send waits for WhatsApp's ack before it stands unconfirmed. Default 15000. */
   ackTimeoutMs?: number;
+  /**
+   * The TLS agent for WhatsApp's media hosts (uploads and downloads); set only to trust a test
+   * server's or a proxy's CA for media, never to turn checks off. Default: Node's trust store.
+   */
+  mediaAgent?: Agent;
 }
 
 /** An error shaped like Baileys' Boom (`output.statusCode`), without depending on @hapi/boom. */

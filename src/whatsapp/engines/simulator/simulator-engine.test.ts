@@ -1,10 +1,12 @@
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { memoryAuthStore } from '../../../../test/helpers/memory-auth-store.js';
 import type { EngineEvent } from '../../engine.js';
 import { createSimulatorEngines } from './simulator-engine.js';
 
-const opts = { backoff: { baseMs: 5, maxMs: 20, maxRetries: 2 }, qrMaxRefreshes: 3, qrRefreshMs: 60_000 };
+const opts = { backoff: { baseMs: 5, maxMs: 20, maxRetries: 2 }, qrMaxRefreshes: 3, qrRefreshMs: 60_000, mediaDir: path.join(os.tmpdir(), `sim-media-${process.pid}`) };
 
 function engineWith(creds: string | null, onEvent: (e: EngineEvent) => void | Promise<void> = () => undefined) {
   const { factory, controls } = createSimulatorEngines(opts);

@@ -1,0 +1,49 @@
+/**
+ * The simulator's stand-in for WhatsApp's media hosts: files contacts send are kept on disk (so a
+ * download still pending at a restart finds them, as it would on WhatsApp), by a random id. A file
+ * can expire; when the phone still has it, asking again brings it back, as a media re-upload does.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { MediaDownloadError } from '../../engine.js';
+
+export class SimulatorMediaHost {
+  constructor(private readonly dir: string) {}
+
+  private file(id: string, state: 'live' | 'expired' | 'gone'): string {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw new MediaDownloadError('unavailable', 'Not a file of this host');
+    return path.join(this.dir, state === 'live' ? id : `${id}.${state}`);
+  }
+
+  /** Hosts the bytes a contact sends; returns the id and the hex sha256 the message announces. */
+  async host(data: Buffer): Promise<{ id: string; sha256: string }> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const id = randomUUID();
+    await fs.writeFile(this.file(id, 'live'), data);
+    return { id, sha256: createHash('sha256').update(data).digest('hex') };
+  }
+
+  /** The host forgets the file; with `reupload` the phone still has it and uploads it when asked. */
+  async expire(id: string, reupload: boolean): Promise<void> {
+    await fs.rename(this.file(id, 'live'), this.file(id, reupload ? 'expired' : 'gone'));
+  }
+
+  async open(id: string, maxBytes: number): Promise<Readable> {
+    const live = this.file(id, 'live');
+    const stat = await fs.stat(live).catch(() => null);
+    if (!stat) {
+      // The media retry: the phone uploads the file again when it still has it.
+      const reuploaded = await fs.rename(this.file(id, 'expired'), live).then(
+        () => true,
+        () => false,
+      );
+      if (!reuploaded) throw new MediaDownloadError('expired', 'WhatsApp no longer has this file and the phone cannot send it again');
+      return this.open(id, maxBytes);
+    }
+    if (stat.size > maxBytes) throw new MediaDownloadError('too_large', `The file is larger than ${maxBytes} bytes`);
+    return createReadStream(live);
+  }
+}
