@@ -363,8 +363,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       pruneTimer = setInterval(prune, 10 * 60 * 1000).unref();
       await health.restore();
       await sendService.reconcileInterrupted(startedAt);
-      await sessions.restoreAll();
+      // Before the sessions: each one that connects wakes its waiting downloads.
       downloads.start();
+      await sessions.restoreAll();
     },
     async close() {
       if (closed) return;

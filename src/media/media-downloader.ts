@@ -23,16 +23,19 @@ export interface MediaDownloaderOptions {
   logger: Logger;
   maxBytes: number;
   concurrency: number;
+  /** Attempts before a file is failed for good; with the backoff below, about an hour and a half. */
   maxAttempts?: number;
   retryBaseMs?: number;
+  retryMaxMs?: number;
   /** How long a download of a session that is not connected waits before it looks again. */
   offlineWaitMs?: number;
 }
 
 export function createMediaDownloader(opts: MediaDownloaderOptions) {
   const { repo, storage, registry, outbox, clock, logger } = opts;
-  const maxAttempts = opts.maxAttempts ?? 5;
+  const maxAttempts = opts.maxAttempts ?? 12;
   const retryBaseMs = opts.retryBaseMs ?? 2_000;
+  const retryMaxMs = opts.retryMaxMs ?? 10 * 60_000;
   const offlineWaitMs = opts.offlineWaitMs ?? 30_000;
   const running = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
@@ -56,8 +59,10 @@ export function createMediaDownloader(opts: MediaDownloaderOptions) {
     });
 
   const run = async (row: DownloadRow): Promise<void> => {
+    // Waiting for a session is not a failed attempt; a wake-up that came meanwhile wins (ifAt).
+    const waitForSession = () => repo.reschedule(row.messageId, later(offlineWaitMs), { countAttempt: false, ifAt: row.nextAttemptAt });
     const engine = registry.get(row.sessionId);
-    if (!engine) return repo.reschedule(row.messageId, later(offlineWaitMs), { countAttempt: false });
+    if (!engine) return waitForSession();
     const { source } = row;
     const thumbnailSha256 = source.thumbnail ? (await storage.putBuffer(Buffer.from(source.thumbnail, 'base64'))).sha256 : undefined;
     const withThumb = (patch: Partial<StoredMedia>): Partial<StoredMedia> => ({ ...patch, ...(thumbnailSha256 && { thumbnailSha256 }) });
@@ -67,9 +72,7 @@ export function createMediaDownloader(opts: MediaDownloaderOptions) {
       if (source.sha256 && blob.sha256 !== source.sha256) throw new MediaDownloadError('integrity', 'The file is not the one WhatsApp announced');
       await finish(row, withThumb({ state: 'stored', sha256: blob.sha256, sizeBytes: blob.sizeBytes }));
     } catch (err) {
-      if (err instanceof EngineSendError && err.kind === 'not_connected') {
-        return repo.reschedule(row.messageId, later(offlineWaitMs), { countAttempt: false });
-      }
+      if (err instanceof EngineSendError && err.kind === 'not_connected') return waitForSession();
       const kind = err instanceof BlobTooLargeError ? 'too_large' : err instanceof MediaDownloadError ? err.kind : 'unavailable';
       const message = err instanceof Error ? err.message : String(err);
       if (kind === 'too_large') return finish(row, withThumb({ state: 'failed', error: 'too_large' }));
@@ -79,7 +82,7 @@ export function createMediaDownloader(opts: MediaDownloaderOptions) {
         return finish(row, withThumb({ state: 'failed', error: kind === 'integrity' ? 'integrity' : 'download_failed' }));
       }
       logger.info({ err: message, messageId: row.messageId, attempt: row.attempts + 1 }, 'media download failed; will retry');
-      await repo.reschedule(row.messageId, later(retryBaseMs * 2 ** row.attempts), { countAttempt: true, error: message });
+      await repo.reschedule(row.messageId, later(Math.min(retryBaseMs * 2 ** row.attempts, retryMaxMs)), { countAttempt: true, error: message });
     }
   };
 
@@ -105,15 +108,15 @@ export function createMediaDownloader(opts: MediaDownloaderOptions) {
       do {
         again = false;
         const free = opts.concurrency - running.size;
-        if (free <= 0) break;
-        for (const row of await repo.due(free, [...running.keys()])) start(row);
+        if (free > 0) for (const row of await repo.due(free, [...running.keys()])) start(row);
+        if (timer) clearTimeout(timer);
+        const next = await repo.nextAttemptAt();
+        if (next && !stopped) {
+          timer = setTimeout(kick, Math.min(Math.max(next.getTime() - clock.now().getTime(), 50), 60_000));
+          timer.unref();
+        }
+        // A kick that came while this pass was reading is served by another pass.
       } while (again && !stopped);
-      if (timer) clearTimeout(timer);
-      const next = await repo.nextAttemptAt();
-      if (next && !stopped) {
-        timer = setTimeout(kick, Math.min(Math.max(next.getTime() - clock.now().getTime(), 50), 60_000));
-        timer.unref();
-      }
     } finally {
       pumping = false;
     }

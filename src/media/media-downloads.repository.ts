@@ -40,7 +40,8 @@ export function createMediaDownloadsRepository(db: Db) {
       return row?.at ?? undefined;
     },
 
-    async reschedule(messageId: string, at: Date, opts: { countAttempt: boolean; error?: string }): Promise<void> {
+    /** `ifAt`: only if the row is still due when it was read (a wake-up since then wins). */
+    async reschedule(messageId: string, at: Date, opts: { countAttempt: boolean; error?: string; ifAt?: Date }): Promise<void> {
       await db
         .update(mediaDownloads)
         .set({
@@ -48,7 +49,7 @@ export function createMediaDownloadsRepository(db: Db) {
           ...(opts.countAttempt && { attempts: sql`${mediaDownloads.attempts} + 1` }),
           ...(opts.error !== undefined && { lastError: opts.error.slice(0, 500) }),
         })
-        .where(eq(mediaDownloads.messageId, messageId));
+        .where(and(eq(mediaDownloads.messageId, messageId), opts.ifAt ? eq(mediaDownloads.nextAttemptAt, opts.ifAt) : undefined));
     },
 
     /** A session came back: its waiting downloads are due now. */

@@ -44,7 +44,12 @@ export function createLocalMediaStorage(root: string): MediaStorage {
     return path.join(root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   };
   let ready: Promise<void> | undefined;
-  const ensureTmp = () => (ready ??= fs.mkdir(tmpDir, { recursive: true }).then(() => undefined));
+  // What a killed process was writing is left in tmp/: cleared before this process writes its first file.
+  const ensureTmp = () =>
+    (ready ??= fs
+      .rm(tmpDir, { recursive: true, force: true })
+      .then(() => fs.mkdir(tmpDir, { recursive: true }))
+      .then(() => undefined));
 
   /** Moves a finished temp file to its name; if the blob exists, the newer copy goes and the old one is touched. */
   const settle = async (tmp: string, blob: StoredBlob): Promise<StoredBlob> => {

@@ -21,7 +21,7 @@ export const SendBodySchema = Type.Object(
         {
           url: Type.Optional(Type.String({ maxLength: 2048, description: 'A public http(s) URL to fetch the file from' })),
           base64: Type.Optional(Type.String({ description: 'The file itself, base64-encoded' })),
-          mimetype: Type.Optional(Type.String({ maxLength: 200, pattern: '^[\\w.+-]+/[\\w.+-]+$' })),
+          mimetype: Type.Optional(Type.String({ maxLength: 200, pattern: '^[\\w.+-]+/[\\w.+-]+( *; *[\\w.+-]+=[\\w.+-]+)*$', description: 'e.g. image/jpeg, audio/ogg; codecs=opus' })),
           fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
           isVoiceNote: Type.Optional(Type.Boolean({ description: 'An audio sent as a voice note (push-to-talk)' })),
         },

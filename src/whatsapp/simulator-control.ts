@@ -68,6 +68,8 @@ export interface SimulatorControl {
    * `reupload` the linked phone still has it and uploads it again when asked (a media retry).
    */
   expireMedia(args: { messageId: string; reupload: boolean }): Promise<void>;
+  /** WhatsApp's media hosts fail every download (HTTP 503) until told otherwise; a restart ends it. */
+  mediaOutage(args: { down: boolean }): Promise<void>;
 }
 
 /** The controls of the sessions this process runs, when the engine mode has any. */

@@ -176,6 +176,14 @@ export function registerSimulatorRoutes(
       act(caller(request), request.params.sessionId, (c) => c.expireMedia({ messageId: request.body.messageId, reupload: request.body.reupload ?? false })),
   });
 
+  app.post(`${base}/media-outage`, {
+    schema: actionSchema(
+      "WhatsApp's media hosts fail every download (HTTP 503) until `down: false`: received files wait and are retried",
+      Type.Object({ down: Type.Boolean() }, { additionalProperties: false }),
+    ),
+    handler: async (request) => act(caller(request), request.params.sessionId, (c) => c.mediaOutage({ down: request.body.down })),
+  });
+
   app.get(`${base}/sent`, {
     schema: {
       ...common,

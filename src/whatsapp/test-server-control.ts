@@ -55,6 +55,7 @@ function controlOf(server: LoopbackWhatsApp, engine: LinkableEngine): SimulatorC
     sendFailures: (args) => asEngineError(() => device().sendFailures(args)),
     sent: (): Promise<SimSentRecord[]> => asEngineError(() => device().sent()),
     expireMedia: (args) => asEngineError(() => device().expireMedia(args)),
+    mediaOutage: (args) => asEngineError(() => device().mediaOutage(args)),
   };
 }
 

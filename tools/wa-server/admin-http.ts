@@ -2,15 +2,18 @@
  * The standalone server's admin API (JSON over HTTP, same loopback port as the WebSocket): link a
  * gateway's session by handing over the QR it shows, then play the phone and the contacts.
  *
- *   GET  /admin                                   accounts, linked devices, QRs waiting
+ *   GET  /admin                                   accounts, linked devices, QRs waiting, the media host
+ *   GET  /admin/media-ca                          {host, ca}: the media host and its certificate (PEM) to trust
  *   POST /admin/scan            {phoneNumber, qr}  qr: the raw QR text or the PNG data URL
- *   POST /admin/devices/<jid>/inbound | typing | receipts | decrypt-errors | connection-loss | send-failures
+ *   POST /admin/devices/<jid>/inbound | typing | receipts | decrypt-errors | connection-loss | send-failures | media-expiry | media-outage
  *   GET  /admin/devices/<jid>/sent
  * Bodies are those of the simulator control API in docs/api.md; <jid> is `<phone>:<device>@s.whatsapp.net`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
+import type { SimInbound, SimMedia } from '../../src/whatsapp/simulator-control.js';
+import { MEDIA_KINDS } from './media-phone.js';
 import type { WaTestServer } from './server.js';
 
 type Json = Record<string, unknown>;
@@ -24,7 +27,8 @@ async function readJson(req: IncomingMessage): Promise<Json> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > 5 * 2 ** 20) throw new Error('request body too large');
+    // Files come inline as base64 (inbound media).
+    if (size > 128 * 2 ** 20) throw new Error('request body too large');
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -48,6 +52,24 @@ const str = (body: Json, field: string): string => {
   return v;
 };
 
+/** The optional `type` and `media` of an inbound message; a media message's body may be empty. */
+function inboundContent(body: Json): Pick<SimInbound, 'body' | 'type' | 'media'> {
+  const type = body.type;
+  if (type === undefined || type === 'text') return { body: str(body, 'body') };
+  if (typeof type !== 'string' || !(MEDIA_KINDS as readonly string[]).includes(type)) throw new Error(`"type" must be text or one of ${MEDIA_KINDS.join(', ')}`);
+  const raw = body.media;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('"media" must be an object');
+  const m = raw as Json;
+  const media: SimMedia = {
+    base64: str(m, 'base64'),
+    mimetype: str(m, 'mimetype'),
+    ...(typeof m.fileName === 'string' && { fileName: m.fileName }),
+    ...(typeof m.caption === 'string' && { caption: m.caption }),
+    ...(m.isVoiceNote === true && { isVoiceNote: true }),
+  };
+  return { body: typeof body.body === 'string' ? body.body : '', type: type as SimInbound['type'], media };
+}
+
 export function adminHttp(server: WaTestServer, req: IncomingMessage, res: ServerResponse): void {
   const send = (status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -55,6 +77,7 @@ export function adminHttp(server: WaTestServer, req: IncomingMessage, res: Serve
   const url = new URL(req.url ?? '/', 'http://localhost');
   const run = async (): Promise<unknown> => {
     if (req.method === 'GET' && url.pathname === '/admin') return server.overview();
+    if (req.method === 'GET' && url.pathname === '/admin/media-ca') return { host: server.mediaHost, ca: server.mediaCa };
     if (req.method === 'POST' && url.pathname === '/admin/scan') {
       const body = await readJson(req);
       await server.scan(qrText(str(body, 'qr')), str(body, 'phoneNumber'));
@@ -70,7 +93,7 @@ export function adminHttp(server: WaTestServer, req: IncomingMessage, res: Serve
       case 'inbound':
         return device.inbound({
           from: str(body, 'from'),
-          body: str(body, 'body'),
+          ...inboundContent(body),
           ...(typeof body.fromName === 'string' && { fromName: body.fromName }),
           ...(typeof body.messageId === 'string' && { messageId: body.messageId }),
           ...(typeof body.groupId === 'string' && { groupId: body.groupId }),
@@ -85,6 +108,10 @@ export function adminHttp(server: WaTestServer, req: IncomingMessage, res: Serve
         return device.decryptErrors({ kind: body.kind === 'bad_decrypt' ? 'bad_decrypt' : 'bad_mac', from: str(body, 'from'), count: Number(body.count ?? 1) });
       case 'connection-loss':
         return device.connectionLoss(str(body, 'reason') as 'connection_lost' | 'logged_out' | 'replaced');
+      case 'media-expiry':
+        return device.expireMedia({ messageId: str(body, 'messageId'), reupload: body.reupload === true });
+      case 'media-outage':
+        return device.mediaOutage({ down: body.down === true });
       case 'send-failures':
         return device.sendFailures({ errorType: str(body, 'errorType') as 'rate_limit' | 'network' | 'not_on_whatsapp', count: Number(body.count ?? 1) });
       default:

@@ -1,14 +1,17 @@
 /**
  * The test double's control surface, per linked device: what a phone or a contact would do
- * (scan, write, type, deliver and read, send undecryptable messages) and what the network or
- * WhatsApp would do (drop, replace, log out, refuse sends). It mirrors the simulator control API
- * of docs/api.md, so the gateway drives either engine through the same routes.
+ * (scan, write or send files, type, deliver and read, send undecryptable messages) and what the
+ * network or WhatsApp would do (drop, replace, log out, refuse sends, forget a file). It mirrors
+ * the simulator control API of docs/api.md, so the gateway drives either engine through the same
+ * routes.
  */
 import type { proto } from 'baileys';
 import type { SimInbound, SimSentRecord } from '../../src/whatsapp/simulator-control.js';
 import { lidFor } from './directory.js';
+import type { MediaKind } from './media-crypto.js';
+import { contactMediaMessage, MEDIA_KINDS } from './media-phone.js';
 import { deviceKey, type Chat, type SendFault } from './messenger.js';
-import { node, unixNow } from './nodes.js';
+import { node, phoneMessageId, unixNow } from './nodes.js';
 import type { WaTestServer } from './server.js';
 
 const digits = (s: string): string => s.split('@')[0]!.split(':')[0]!.replace(/\D/g, '');
@@ -40,13 +43,38 @@ export class DeviceControl {
       this.server.dir.ensureGroup(jid, msg.groupName, [contact.phone, account.phone]);
       chat = { kind: 'group', jid };
     }
-    const message: proto.IMessage = { conversation: msg.body };
+    const kind = msg.type === undefined || msg.type === 'text' ? undefined : msg.type;
+    if (kind !== undefined && !MEDIA_KINDS.includes(kind)) throw new ControlError(`Unknown message type "${String(kind)}"`);
+    if (kind && !msg.media) throw new ControlError(`A ${kind} message needs "media"`);
+    if (!kind && msg.media) throw new ControlError(`"media" needs a "type": ${MEDIA_KINDS.join(', ')}`);
+    const id = msg.messageId ?? phoneMessageId();
+    const message: proto.IMessage = kind ? await this.mediaMessage(account.phone, id, kind, msg) : { conversation: msg.body };
     const messageId = await this.server.messenger.contactWrites(account, contact, message, {
       chat,
-      ...(msg.messageId && { id: msg.messageId }),
+      id,
       ...(msg.timestamp && { timestamp: msg.timestamp }),
     });
     return { messageId };
+  }
+
+  private async mediaMessage(account: string, id: string, kind: MediaKind, msg: SimInbound): Promise<proto.IMessage> {
+    try {
+      return await contactMediaMessage(this.server.media, account, id, kind, msg.media!);
+    } catch (err) {
+      throw new ControlError((err as Error).message);
+    }
+  }
+
+  /** The media host forgets the file of a contact's message; with `reupload` the phone keeps its copy. */
+  async expireMedia(args: { messageId: string; reupload: boolean }): Promise<void> {
+    const { account } = this.linked;
+    if (!(await this.server.media.expireSent(account.phone, args.messageId, args.reupload))) {
+      throw new ControlError(`No contact sent a file in message ${args.messageId} to this account`);
+    }
+  }
+
+  async mediaOutage(args: { down: boolean }): Promise<void> {
+    this.server.media.outage = args.down;
   }
 
   async typing(args: { chatId: string; isTyping: boolean; participantId?: string }): Promise<void> {

@@ -7,6 +7,7 @@
 import { jidDecode, type BinaryNode } from 'baileys';
 import type { Connection } from './connection.js';
 import type { Directory } from './directory.js';
+import type { MediaHost } from './media-host.js';
 import { bigEndian, bytes, child, children, iqError, iqResult, node, uintOf } from './nodes.js';
 import type { PublicBundle } from './party.js';
 
@@ -44,7 +45,7 @@ const bundleNode = (jid: string, b: PublicBundle): BinaryNode =>
     ...(b.preKey ? [node('key', {}, [node('id', {}, bigEndian(b.preKey.keyId, 3)), node('value', {}, b.preKey.public)])] : []),
   ]);
 
-export function answerIq(dir: Directory, conn: Connection, iq: BinaryNode): BinaryNode | undefined {
+export function answerIq(dir: Directory, conn: Connection, iq: BinaryNode, media: Pick<MediaHost, 'mediaConn'>): BinaryNode | undefined {
   const xmlns = iq.attrs.xmlns;
   const first = children(iq)[0];
   const linked = conn.linked;
@@ -107,8 +108,10 @@ export function answerIq(dir: Directory, conn: Connection, iq: BinaryNode): Bina
       return groupMetadata(dir, iq);
     case 'w:sync:app:state':
       return iqResult(iq, [node('sync', {}, children(first, 'collection').map((c) => node('collection', { name: c.attrs.name, version: c.attrs.version ?? '0' })))]);
-    case 'w:m':
-      return iqResult(iq, [node('media_conn', { auth: 'loopback', ttl: '3600', auth_ttl: '3600', max_buckets: '1' }, [node('host', { hostname: '127.0.0.1' })])]);
+    case 'w:m': {
+      const mc = media.mediaConn();
+      return iqResult(iq, [node('media_conn', { auth: mc.auth, ttl: String(mc.ttl), auth_ttl: String(mc.authTtl), max_buckets: '12' }, [node('host', { hostname: mc.hostname })])]);
+    }
     case 'w:profile:picture':
       return iqError(iq, 404, 'item-not-found');
     default:

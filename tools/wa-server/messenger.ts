@@ -1,17 +1,20 @@
 /**
  * Messages between the linked devices and the parties the server plays. Towards a device: every
  * stanza is encrypted for that device, kept until the device acknowledges it, and re-sent as
- * offline at its next login. From a device: each `<to>` is decrypted by the party it names, what a
- * contact received is recorded, and the stanza is acknowledged (or refused, when a fault says so).
+ * offline at its next login. From a device: each `<to>` is decrypted by the party it names, a file
+ * is downloaded and checked by the contact (media-phone.ts), what a contact received is recorded,
+ * and the stanza is acknowledged (or refused, when a fault says so).
  */
 import { deflateSync } from 'node:zlib';
-import { jidDecode, proto, type BinaryNode } from 'baileys';
+import { jidDecode, normalizeMessageContent, proto, type BinaryNode } from 'baileys';
 import type { Logger } from 'pino';
 import type { MessageType } from '../../src/whatsapp/engine.js';
 import type { SimSentRecord } from '../../src/whatsapp/simulator-control.js';
 import type { Connection } from './connection.js';
 import type { AccountRecord, ContactRecord, DeviceRecord, Directory } from './directory.js';
 import { resolveUser } from './iq.js';
+import type { MediaHost } from './media-host.js';
+import { answerMediaRetry, contactReceivesMedia } from './media-phone.js';
 import { bytes, child, children, node, phoneMessageId, unixNow } from './nodes.js';
 import type { Encrypted, Party } from './party.js';
 
@@ -21,6 +24,7 @@ export type Chat = { kind: 'individual' } | { kind: 'group'; jid: string } | { k
 export interface Hub {
   readonly dir: Directory;
   readonly logger: Logger;
+  readonly media: MediaHost;
   live(deviceKey: string): Connection | undefined;
 }
 
@@ -31,13 +35,15 @@ const pnJid = (phone: string): string => `${phone}@s.whatsapp.net`;
 /** Error codes of the refusing `<ack>`: what WhatsApp answers a throttled or undeliverable message with. */
 const FAULT_ACK_ERROR: Record<Exclude<SendFault, 'network'>, string> = { rate_limit: '429', not_on_whatsapp: '404' };
 
-function messageTypeOf(m: proto.IMessage): { body: string | null; type: MessageType } {
+function messageTypeOf(content: proto.IMessage): { body: string | null; type: MessageType } {
+  const m = normalizeMessageContent(content) ?? content;
   if (m.conversation != null) return { body: m.conversation, type: 'text' };
   if (m.extendedTextMessage) return { body: m.extendedTextMessage.text ?? null, type: 'text' };
   if (m.imageMessage) return { body: m.imageMessage.caption ?? null, type: 'image' };
   if (m.videoMessage) return { body: m.videoMessage.caption ?? null, type: 'video' };
   if (m.audioMessage) return { body: null, type: 'audio' };
   if (m.documentMessage) return { body: m.documentMessage.caption ?? null, type: 'document' };
+  if (m.stickerMessage) return { body: null, type: 'sticker' };
   if (m.reactionMessage) return { body: m.reactionMessage.text ?? null, type: 'reaction' };
   return { body: null, type: 'unknown' };
 }
@@ -246,17 +252,23 @@ export class Messenger {
         }
       }
     }
+    const delivered = !toSelf && contacts.length > 0;
+    // The contact fetches a file before the ack: a sender that waits for the ack finds the record complete.
+    const media = delivered && content ? await contactReceivesMedia(this.hub.media, content, this.hub.logger) : undefined;
     conn.send(node('ack', { class: 'message', id, from: to, t: unixNow() }));
-    if (toSelf || contacts.length === 0) return;
+    if (!delivered) return;
     const { body, type } = content ? messageTypeOf(content) : { body: null, type: 'unknown' as MessageType };
     const chat = isGroup ? to : pnJid(jidDecode(to)!.user);
     this.sentIndex.set(id, { deviceKey: key, chat, contacts: contacts.map((c) => c.phone) });
     // Receipts are played for recent messages; a long demo must not grow this without end.
     if (this.sentIndex.size > 50_000) this.sentIndex.delete(this.sentIndex.keys().next().value!);
-    this.record(key, { kind: 'message', messageId: id, to: canonical(chat), body, messageType: type, at: new Date().toISOString() });
+    this.record(key, { kind: 'message', messageId: id, to: canonical(chat), body, messageType: type, ...(media && { media }), at: new Date().toISOString() });
   }
 
-  /** A receipt stanza from a linked device: read receipts are recorded, retries reset the sender. */
+  /**
+   * A receipt stanza from a linked device: read receipts are recorded, retries reset the sender,
+   * a media retry (`server-error`) is answered by the phone.
+   */
   fromDeviceReceipt(conn: Connection, stanza: BinaryNode): void {
     const { account, device } = conn.linked!;
     const ids = [stanza.attrs.id!, ...children(child(stanza, 'list'), 'item').map((i) => i.attrs.id!)];
@@ -279,6 +291,12 @@ export class Messenger {
         }
         this.resend(account, device, stanza.attrs.id!).catch((err: unknown) => this.hub.logger.warn({ err, id: stanza.attrs.id }, 'could not resend after a retry receipt'));
       }
+    }
+    if (type === 'server-error') {
+      answerMediaRetry(this.hub.media, account.phone, stanza).then(
+        (notification) => notification && this.deliver(account, device, notification),
+        (err: unknown) => this.hub.logger.warn({ err, id: stanza.attrs.id }, 'the phone could not answer a media retry'),
+      );
     }
     conn.send(node('ack', { class: 'receipt', id: stanza.attrs.id, from: chat, ...(type && { type }) }));
   }

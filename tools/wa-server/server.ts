@@ -2,7 +2,8 @@
  * A WhatsApp Web server test double for Baileys 7.0.0-rc14, on loopback only. It speaks the real
  * protocol (Noise handshake, binary nodes, Signal encryption): linking by QR with the 515 restart,
  * login from stored credentials, the queries a client makes, contacts and the account's phone as
- * real Signal parties, receipts, presence, offline delivery, and faults on demand.
+ * real Signal parties, receipts, presence, offline delivery, media (an HTTPS media host, encrypted
+ * files both ways, expiry and media retry), and faults on demand.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,7 @@ import { Connection, type ConnectionHandler } from './connection.js';
 import { DeviceControl } from './control.js';
 import { Directory, type AccountRecord, type DeviceRecord } from './directory.js';
 import { answerIq } from './iq.js';
+import { MediaHost } from './media-host.js';
 import { deviceKey, Messenger, type Hub } from './messenger.js';
 import { child, node, unixNow } from './nodes.js';
 import { newRefs, pairDeviceIq, pairSuccessIq, parseQr, verifyDeviceSign } from './pairing.js';
@@ -25,6 +27,13 @@ export interface WaTestServerOptions {
   http?: (server: WaTestServer, req: IncomingMessage, res: ServerResponse) => void;
   /** Keeps accounts, devices and contacts across restarts of the server. */
   stateFile?: string;
+  /**
+   * Where the media host keeps its files and their index. Default: `<stateFile>.media/` when there
+   * is a state file (files outlive a restart, as WhatsApp's do), else a temporary folder removed on close.
+   */
+  mediaDir?: string;
+  /** The media host's HTTPS port on 127.0.0.1; default 0: a free port. */
+  mediaPort?: number;
   logger?: Logger;
 }
 
@@ -41,6 +50,8 @@ export class WaTestServer implements Hub, ConnectionHandler {
   readonly dir: Directory;
   readonly logger: Logger;
   readonly messenger: Messenger;
+  /** WhatsApp's media hosts: HTTPS on 127.0.0.1, named by the media_conn answer (media-host.ts). */
+  readonly media: MediaHost;
   private readonly wss: WebSocketServer;
   private readonly staticKey = Curve.generateKeyPair();
   private readonly certificate: Uint8Array;
@@ -52,9 +63,11 @@ export class WaTestServer implements Hub, ConnectionHandler {
   private constructor(
     private readonly httpServer: Server,
     wss: WebSocketServer,
+    media: MediaHost,
     opts: WaTestServerOptions,
   ) {
     this.wss = wss;
+    this.media = media;
     this.logger = opts.logger ?? pino({ level: 'silent' });
     this.dir = new Directory(opts.stateFile);
     this.certificate = buildCertChain(this.staticKey);
@@ -66,14 +79,22 @@ export class WaTestServer implements Hub, ConnectionHandler {
   }
 
   static async start(opts: WaTestServerOptions = {}): Promise<WaTestServer> {
+    const logger = opts.logger ?? pino({ level: 'silent' });
+    const mediaDir = opts.mediaDir ?? (opts.stateFile && `${opts.stateFile}.media`);
+    const media = await MediaHost.start({ ...(mediaDir && { dir: mediaDir }), ...(opts.mediaPort !== undefined && { port: opts.mediaPort }), logger });
     const httpServer = createServer();
     const wss = new WebSocketServer({ server: httpServer, path: '/ws/chat' });
     // Loopback only: this server accepts any client and plays anyone's phone.
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(opts.port ?? 0, '127.0.0.1', resolve);
-    });
-    const server = new WaTestServer(httpServer, wss, opts);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(opts.port ?? 0, '127.0.0.1', resolve);
+      });
+    } catch (err) {
+      await media.close();
+      throw err;
+    }
+    const server = new WaTestServer(httpServer, wss, media, { ...opts, logger });
     httpServer.on('request', (req, res) => {
       if (opts.http) return opts.http(server, req, res);
       res.writeHead(404).end();
@@ -89,10 +110,21 @@ export class WaTestServer implements Hub, ConnectionHandler {
     return `ws://127.0.0.1:${this.port}/ws/chat`;
   }
 
+  /** PEM of the media host's self-signed certificate (for IP 127.0.0.1): what a client trusts for media. */
+  get mediaCa(): string {
+    return this.media.ca;
+  }
+
+  /** `127.0.0.1:<port>` of the media host, as media_conn names it. */
+  get mediaHost(): string {
+    return this.media.hostname;
+  }
+
   /** What the admin API shows: accounts, their linked devices, and how many clients wait for a scan. */
   overview() {
     return {
       url: this.url,
+      mediaHost: this.mediaHost,
       waitingForScan: new Set(this.waitingForScan.values()).size,
       accounts: this.dir.accounts().map((a) => ({
         phone: a.phone,
@@ -130,6 +162,7 @@ export class WaTestServer implements Hub, ConnectionHandler {
     for (const c of this.connections) c.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+    await this.media.close();
     this.dir.flush();
   }
 
@@ -170,7 +203,7 @@ export class WaTestServer implements Hub, ConnectionHandler {
     switch (stanza.tag) {
       case 'iq':
         if (stanza.attrs.type === 'result' || stanza.attrs.type === 'error') return this.onIqReply(conn, stanza);
-        conn.send(answerIq(this.dir, conn, stanza) ?? node('iq', { id: stanza.attrs.id, type: 'result' }));
+        conn.send(answerIq(this.dir, conn, stanza, this.media) ?? node('iq', { id: stanza.attrs.id, type: 'result' }));
         if (stanza.attrs.xmlns === 'md' && child(stanza, 'remove-companion-device') && linked) this.unlink(linked.account, linked.device);
         return;
       case 'message':

@@ -2,6 +2,7 @@
  * The real Baileys engine (makeWASocket, libsignal, our engine adapter) against the loopback
  * WhatsApp Web server: linking, restart from stored credentials, encrypted messages both ways,
  * receipts, decrypt faults with their key cleanup, offline delivery, conflict, drops and logout.
+ * Media (the HTTPS media host, files both ways, expiry, media retry) is in media.test.ts.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

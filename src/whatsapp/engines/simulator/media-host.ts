@@ -11,6 +11,9 @@ import type { Readable } from 'node:stream';
 import { MediaDownloadError } from '../../engine.js';
 
 export class SimulatorMediaHost {
+  /** While down, every download fails as a media host in trouble would (the queue retries). */
+  outage = false;
+
   constructor(private readonly dir: string) {}
 
   private file(id: string, state: 'live' | 'expired' | 'gone'): string {
@@ -32,6 +35,7 @@ export class SimulatorMediaHost {
   }
 
   async open(id: string, maxBytes: number): Promise<Readable> {
+    if (this.outage) throw new MediaDownloadError('unavailable', 'The media host answered HTTP 503');
     const live = this.file(id, 'live');
     const stat = await fs.stat(live).catch(() => null);
     if (!stat) {

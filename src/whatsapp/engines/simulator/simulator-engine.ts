@@ -318,6 +318,10 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
     return this.media.open(locator.id, opts.maxBytes);
   }
 
+  async mediaOutage(args: { down: boolean }): Promise<void> {
+    this.media.outage = args.down;
+  }
+
   async expireMedia(args: { messageId: string; reupload: boolean }): Promise<void> {
     const id = this.hostedFiles.get(args.messageId);
     if (!id) throw new EngineSendError('unknown', `No file of message ${args.messageId} was sent to this session`);
