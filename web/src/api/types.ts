@@ -23,6 +23,7 @@ export type {
   MessageStatusEvent,
   TypingStatusEvent,
   StatsUpdatedEvent,
+  MessageUpdatedEvent,
 } from '../../../src/realtime/socket-events.js';
 export type { HandshakeErrorCode, HandshakeErrorData } from '../../../src/realtime/handshake-errors.js';
 
@@ -36,6 +37,9 @@ export type Message = Omit<Static<typeof MessageSchema>, 'status' | 'messageType
   status: DeliveryStatus | null;
   messageType: MessageType | string;
 };
+/** A message's file: what it announced, where the file stands, and signed links once stored. */
+export type MessageMedia = NonNullable<Message['media']>;
+export type MediaState = MessageMedia['state'];
 export type User = UserView;
 export type { DeliveryStatus, MessageType, ChatKind };
 

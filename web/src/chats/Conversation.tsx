@@ -33,11 +33,13 @@ export function Conversation({
   onRead: (chatRowId: string) => void;
   onLastOwn: (waMessageId: string | null) => void;
 }) {
-  const { messages, loading, error, hasMore, loadOlder, send, retry } = useMessages(sessionId, chat, onForbidden);
+  const { messages, loading, error, hasMore, loadOlder, send, retry, staleMedia } = useMessages(sessionId, chat, onForbidden);
   const list = useRef<HTMLDivElement>(null);
+  const items = useRef<HTMLOListElement>(null);
   const firstKey = useRef<string | undefined>(undefined);
   const prevHeight = useRef(0);
   const stick = useRef(true);
+  const lastTop = useRef(0);
   const title = chatTitle(chat);
 
   // Mark as read when the chat is open, on screen and has unread messages. A message that arrives
@@ -91,10 +93,28 @@ export function Conversation({
     firstKey.current = undefined;
   }, [chat.id]);
 
+  // Photos and players take their size once their file loads, after the list was laid out: while
+  // the bottom is in view it stays in view. (Growth above the view is the browser's scroll anchoring.)
+  useEffect(() => {
+    const el = list.current;
+    const inner = items.current;
+    if (!el || !inner || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (stick.current) el.scrollTop = el.scrollHeight;
+      prevHeight.current = el.scrollHeight;
+    });
+    ro.observe(inner);
+    return () => ro.disconnect();
+  }, []);
+
   const onScroll = () => {
     const el = list.current;
     if (!el) return;
-    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    // Near the bottom sticks; only scrolling up unsticks. A scroll event that merely follows a photo
+    // growing the list (after the list was scrolled down for it) must not leave the bottom behind.
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < 80) stick.current = true;
+    else if (el.scrollTop < lastTop.current) stick.current = false;
+    lastTop.current = el.scrollTop;
     prevHeight.current = el.scrollHeight;
     if (el.scrollTop < 60 && hasMore && !loading && messages.length > 0) loadOlder();
   };
@@ -134,7 +154,7 @@ export function Conversation({
           </p>
         )}
         {!loading && !error && messages.length === 0 && <p className="muted center">No messages yet. Say hello!</p>}
-        <ol className="msg-list" aria-label="Messages">
+        <ol className="msg-list" aria-label="Messages" ref={items}>
           {messages.map((m) => {
             const day = dayLabel(m.timestamp);
             const sep = day !== lastDay;
@@ -146,7 +166,7 @@ export function Conversation({
                     <span>{day}</span>
                   </li>
                 )}
-                <MessageBubble m={m} showSender={chat.isGroup} retried={retried.has(m.key)} onRetry={onRetry} />
+                <MessageBubble m={m} showSender={chat.isGroup} retried={retried.has(m.key)} onRetry={onRetry} onStaleMedia={staleMedia} />
               </Fragment>
             );
           })}
@@ -166,7 +186,7 @@ export function Conversation({
         onForbidden={onForbidden}
         onSend={(o) => {
           stick.current = true;
-          send(o);
+          return send(o);
         }}
       />
     </section>

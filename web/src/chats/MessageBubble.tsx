@@ -1,33 +1,54 @@
 import type { DeliveryStatus } from '../api/types';
 import { FileIcon } from '../components/Icons';
-import { timeOf } from '../components/format';
+import { phoneOf, timeOf } from '../components/format';
 import { Ticks } from '../components/Ticks';
+import { MessageMedia, mediaLabel } from './MessageMedia';
 import type { UiMessage } from './useMessages';
 
-const MEDIA_LABEL: Record<string, string> = {
-  image: 'Photo',
-  video: 'Video',
-  audio: 'Audio',
-  document: 'Document',
-  sticker: 'Sticker',
-  location: 'Location',
-  contact: 'Contact card',
-};
+const MEDIA_KINDS = new Set(['image', 'video', 'audio', 'document', 'sticker']);
+/** Kinds shown as a chip (their own views are not in the message list yet), and files whose media is gone. */
+const CHIP_LABEL: Record<string, string> = { location: 'Location', contact: 'Contact card' };
 
-export function MessageBubble({ m, showSender, retried, onRetry }: { m: UiMessage; showSender: boolean; retried: boolean; onRetry: (m: UiMessage) => void }) {
+export function MessageBubble({
+  m,
+  showSender,
+  retried,
+  onRetry,
+  onStaleMedia,
+}: {
+  m: UiMessage;
+  showSender: boolean;
+  retried: boolean;
+  onRetry: (m: UiMessage) => void;
+  /** A file's signed link stopped working: fresh links are needed. */
+  onStaleMedia: (m: UiMessage) => void;
+}) {
   const status = (m.status ?? null) as DeliveryStatus | null;
   const failed = m.fromMe && status === 'failed';
-  const mediaLabel = MEDIA_LABEL[m.messageType];
-  const fileName = m.media?.fileName;
+  const media = m.media;
+  // A file without its media (deleted for everyone, or an old row) still says what it was.
+  const chip = media ? undefined : (CHIP_LABEL[m.messageType] ?? (MEDIA_KINDS.has(m.messageType) ? mediaLabel(m.messageType, null) : undefined));
+  const sticker = m.messageType === 'sticker' && !!media?.url;
   const error = m.local?.error ?? m.errorMessage;
+  const who = m.fromMe ? 'you sent' : `from ${m.fromName || phoneOf(m.fromNumber) || 'the contact'}`;
   return (
     <li className={`msg ${m.fromMe ? 'msg-out' : 'msg-in'}${failed ? ' msg-failed' : ''}`} data-status={m.fromMe ? (status ?? 'sent') : undefined}>
-      <div className="bubble">
+      <div className={`bubble${media ? ' bubble-media' : ''}${sticker ? ' bubble-sticker' : ''}`}>
         {showSender && !m.fromMe && m.fromName && <div className="sender">{m.fromName}</div>}
-        {mediaLabel && (
+        {media && (
+          <MessageMedia
+            kind={m.messageType}
+            media={media}
+            who={who}
+            own={m.local && (status === 'pending' ? 'sending' : status === 'failed' ? 'failed' : 'sent')}
+            preview={m.local?.preview}
+            onStale={() => onStaleMedia(m)}
+          />
+        )}
+        {chip && (
           <div className="attachment">
             <FileIcon />
-            <span>{fileName ?? mediaLabel}</span>
+            <span>{chip}</span>
           </div>
         )}
         {m.isPlaceholder && !m.body && <p className="muted small">This message could not be decrypted yet.</p>}

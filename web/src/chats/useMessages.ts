@@ -4,20 +4,26 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorText } from '../api/client';
-import type { Chat, DeliveryStatus, Message } from '../api/types';
+import type { Chat, DeliveryStatus, Message, MessageMedia } from '../api/types';
 import { useReconnect, useSocketEvent } from '../realtime/socket';
 import { chatsApi, type OutgoingFile } from './api';
+import { base64Bytes, isRefusal, sendErrorText } from './sendErrors';
 import { uid } from './uid';
+import { useMediaRefresh } from './useMediaRefresh';
 
 const PAGE = 30;
 const RANK: Record<DeliveryStatus, number> = { failed: -1, pending: 0, sent: 1, delivered: 2, read: 3 };
 
 export type Outgoing = { kind: 'text'; text: string } | { kind: 'file'; file: OutgoingFile; caption: string };
 
+/** How a send ended: `refused` means the server will not take that file (too large, invalid); no bubble is left. */
+export type SendOutcome = { ok: true } | { ok: false; error: string; refused: boolean };
+
 export interface UiMessage extends Message {
   /** Stable React key; our optimistic bubbles have no server id until the send answers. */
   key: string;
-  local?: { outgoing: Outgoing; idempotencyKey: string; error?: string };
+  /** Our own send from this tab: what to send again, and our photo as a data: URL to show meanwhile. */
+  local?: { outgoing: Outgoing; idempotencyKey: string; error?: string; preview?: string };
 }
 
 /** Statuses only move forward; `failed` only replaces `pending`. */
@@ -25,6 +31,17 @@ function advance(cur: DeliveryStatus | null, next: DeliveryStatus): DeliveryStat
   if (next === 'failed') return cur === 'pending' || cur === null ? 'failed' : cur;
   if (cur === null || cur === 'failed') return next;
   return RANK[next] > RANK[cur] ? next : cur;
+}
+
+/**
+ * The newer of two views of one file. A page fetched before the file was stored may answer after
+ * one fetched since (or after the socket said it is stored): it must not take the file back to
+ * "downloading" nor drop its links.
+ */
+function newerMedia(old: MessageMedia | null, next: MessageMedia | null): MessageMedia | null {
+  if (old && next && next.state === 'pending' && old.state !== 'pending') return old;
+  if (old?.url && next?.state === 'stored' && !next.url) return { ...next, url: old.url, thumbnailUrl: next.thumbnailUrl ?? old.thumbnailUrl };
+  return next;
 }
 
 const fromServer = (m: Message): UiMessage => ({ ...m, key: m.id });
@@ -51,7 +68,13 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
         const old = byId.get(m.id);
         if (old) {
           const i = next.indexOf(old);
-          next[i] = { ...old, ...m, key: old.key, status: m.status && old.status ? advance(old.status, m.status) : (m.status ?? old.status) };
+          next[i] = {
+            ...old,
+            ...m,
+            key: old.key,
+            status: m.status && old.status ? advance(old.status, m.status) : (m.status ?? old.status),
+            media: newerMedia(old.media, m.media),
+          };
         } else next.push(m);
       }
       return next.sort(byTime);
@@ -90,6 +113,16 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
 
   useReconnect(() => void loadPage(1));
 
+  const mergeServer = useCallback((items: Message[]) => merge(items.map(fromServer)), [merge]);
+  const refreshMedia = useMediaRefresh({ sessionId, chatRowId, pageSize: PAGE, currentKey, messages, merge: mergeServer });
+  /** A file's signed link stopped working (it expired): fetch fresh links for it. */
+  const staleMedia = useCallback(
+    (m: UiMessage) => {
+      if (m.messageId) refreshMedia(m.messageId, 'stale');
+    },
+    [refreshMedia],
+  );
+
   const loadOlder = useCallback(() => {
     if (!loading && hasMore) void loadPage(page + 1);
   }, [hasMore, loadPage, loading, page]);
@@ -103,7 +136,7 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
       managerId: e.message.managerId ?? null,
       createdAt: e.message.timestamp,
       status: e.message.status ?? (e.message.fromMe ? 'sent' : null),
-      media: null,
+      media: e.message.media ?? null,
       quotedMessageId: null,
       isPlaceholder: false,
       errorMessage: null,
@@ -122,6 +155,22 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
       }
       return [...list, m].sort(byTime);
     });
+  });
+
+  // A file was stored, failed or expired. The event has no links (they are signed per view): the
+  // state shows at once and the message's page is fetched again for them.
+  useSocketEvent('whatsapp:message-updated', (e) => {
+    if (e.sessionId !== sessionId || e.chatId !== chatRowId || e.changes.media === undefined) return;
+    const media = e.changes.media;
+    setMessages((list) =>
+      list.map((m) => {
+        if (m.messageId !== e.messageId) return m;
+        if (!media) return { ...m, media: null };
+        const keepUrl = media.state === 'stored' ? m.media?.url : undefined;
+        return { ...m, media: { ...m.media, ...media, url: keepUrl, thumbnailUrl: m.media?.thumbnailUrl } };
+      }),
+    );
+    if (media) refreshMedia(e.messageId);
   });
 
   useSocketEvent('whatsapp:message-status', (e) => {
@@ -148,8 +197,8 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
   });
 
   const attempt = useCallback(
-    async (localKey: string, outgoing: Outgoing, idempotencyKey: string) => {
-      if (!chatRowId) return;
+    async (localKey: string, outgoing: Outgoing, idempotencyKey: string, firstTry: boolean): Promise<SendOutcome> => {
+      if (!chatRowId) return { ok: false, error: 'No chat is open.', refused: false };
       try {
         const res =
           outgoing.kind === 'text'
@@ -163,13 +212,21 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
           let status = advance(mine.status, 'sent');
           if (dup?.status) status = advance(status, dup.status);
           if (earlyStatus) status = advance(status, earlyStatus);
-          const updated: UiMessage = { ...mine, id: res.id, messageId: res.messageId, timestamp: res.timestamp, status, local: { ...mine.local!, error: undefined } };
+          const updated: UiMessage = { ...mine, id: res.id, messageId: res.messageId, timestamp: res.timestamp, status, local: mine.local && { ...mine.local, error: undefined } };
           return list.filter((m) => m !== dup).map((m) => (m.key === localKey ? updated : m)).sort(byTime);
         });
+        // Our file is stored with the message: its view has the signed link to show it from.
+        if (outgoing.kind === 'file') refreshMedia(res.messageId);
+        return { ok: true };
       } catch (err) {
         if (err instanceof ApiError && err.status === 403) onForbidden();
-        const text =
-          err instanceof ApiError && err.status === 403 ? 'You have read-only access to this number.' : err instanceof ApiError && err.status === 0 ? 'No connection — not sent.' : errorText(err);
+        const text = sendErrorText(err);
+        // A file the server will never take (too large, invalid) is not left as a bubble: the
+        // composer keeps it and says why.
+        if (firstTry && outgoing.kind === 'file' && isRefusal(err)) {
+          setMessages((list) => list.filter((m) => m.key !== localKey));
+          return { ok: false, error: text, refused: true };
+        }
         const definitive = !(err instanceof ApiError && err.status === 0);
         setMessages((list) =>
           list.map((m) =>
@@ -179,23 +236,25 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
                   status: 'failed',
                   // After a network error the send may have gone through: a retry reuses the key so the
                   // server answers with the first result. After a definitive failure, a retry is a new send.
-                  local: { outgoing, idempotencyKey: definitive ? uid() : idempotencyKey, error: text },
+                  local: { ...m.local, outgoing, idempotencyKey: definitive ? uid() : idempotencyKey, error: text },
                 }
               : m,
           ),
         );
+        return { ok: false, error: text, refused: false };
       }
     },
-    [chatRowId, onForbidden, sessionId],
+    [chatRowId, onForbidden, refreshMedia, sessionId],
   );
 
   const send = useCallback(
-    (outgoing: Outgoing) => {
-      if (!chatRowId) return;
+    (outgoing: Outgoing): Promise<SendOutcome> => {
+      if (!chatRowId) return Promise.resolve({ ok: false, error: 'No chat is open.', refused: false });
       const localKey = `local-${uid()}`;
       const idempotencyKey = uid();
       const now = new Date().toISOString();
       const body = outgoing.kind === 'text' ? outgoing.text : outgoing.caption || null;
+      const file = outgoing.kind === 'file' ? outgoing.file : undefined;
       const optimistic: UiMessage = {
         key: localKey,
         id: localKey,
@@ -204,20 +263,20 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
         fromNumber: '',
         fromName: null,
         body,
-        messageType: outgoing.kind === 'text' ? 'text' : outgoing.file.type,
+        messageType: file ? file.type : 'text',
         timestamp: now,
         isRead: true,
         managerId: null,
         createdAt: now,
         status: 'pending',
-        media: outgoing.kind === 'file' ? { mimetype: outgoing.file.mimetype, fileName: outgoing.file.fileName } : null,
+        media: file ? { mimetype: file.mimetype, fileName: file.fileName, sizeBytes: base64Bytes(file.base64), state: 'pending' } : null,
         quotedMessageId: null,
         isPlaceholder: false,
         errorMessage: null,
-        local: { outgoing, idempotencyKey },
+        local: { outgoing, idempotencyKey, ...(file?.type === 'image' && { preview: `data:${file.mimetype};base64,${file.base64}` }) },
       };
       setMessages((list) => [...list, optimistic]);
-      void attempt(localKey, outgoing, idempotencyKey);
+      return attempt(localKey, outgoing, idempotencyKey, true);
     },
     [attempt, chatRowId],
   );
@@ -226,16 +285,16 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
     (m: UiMessage) => {
       if (m.local) {
         const { outgoing, idempotencyKey } = m.local;
-        setMessages((list) => list.map((x) => (x.key === m.key ? { ...x, status: 'pending', local: { outgoing, idempotencyKey } } : x)));
-        void attempt(m.key, outgoing, idempotencyKey);
+        setMessages((list) => list.map((x) => (x.key === m.key && x.local ? { ...x, status: 'pending', local: { ...x.local, error: undefined } } : x)));
+        void attempt(m.key, outgoing, idempotencyKey, false);
       } else if (m.body) {
         // A failed message from history: send its text again and hide the failed copy.
         setMessages((list) => list.filter((x) => x.key !== m.key));
-        send({ kind: 'text', text: m.body });
+        void send({ kind: 'text', text: m.body });
       }
     },
     [attempt, send],
   );
 
-  return { messages, loading, error, hasMore, loadOlder, send, retry };
+  return { messages, loading, error, hasMore, loadOlder, send, retry, staleMedia };
 }

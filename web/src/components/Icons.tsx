@@ -61,3 +61,35 @@ export const FileIcon = () => (
     <path d="M14 2v6h6" />
   </Svg>
 );
+export const DownloadIcon = () => (
+  <Svg size={18}>
+    <path d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4" />
+    <path d="m7 10 5 5 5-5M12 15V3" />
+  </Svg>
+);
+export const MicIcon = () => (
+  <Svg size={16}>
+    <rect x="9" y="2" width="6" height="12" rx="3" />
+    <path d="M19 10v1a7 7 0 0 1-14 0v-1M12 18v4" />
+  </Svg>
+);
+export const ImageIcon = () => (
+  <Svg size={18}>
+    <rect x="3" y="3" width="18" height="18" rx="2" />
+    <circle cx="9" cy="9" r="2" />
+    <path d="m21 15-5-5L5 21" />
+  </Svg>
+);
+export const VideoIcon = () => (
+  <Svg size={18}>
+    <path d="m22 8-6 4 6 4V8z" />
+    <rect x="2" y="6" width="14" height="12" rx="2" />
+  </Svg>
+);
+export const AudioIcon = () => (
+  <Svg size={18}>
+    <path d="M9 18V5l12-2v13" />
+    <circle cx="6" cy="18" r="3" />
+    <circle cx="18" cy="16" r="3" />
+  </Svg>
+);
