@@ -134,6 +134,8 @@ describe('media on the simulator', () => {
 
     const session = (await t.inject({ method: 'GET', url: `/api/whatsapp/sessions/${sessionId}`, headers: admin.headers })).json().data;
     expect(session._count.mediaBytes).toBeGreaterThanOrEqual(2 * voice.length);
+    const stats = (await t.inject({ method: 'GET', url: '/api/whatsapp/stats', headers: admin.headers })).json().data;
+    expect(stats.media.storedBytes).toBe(session._count.mediaBytes);
   });
 
   it('a file over MEDIA_MAX_BYTES fails as too_large; an expired file is fetched again from the phone, or is expired', async () => {

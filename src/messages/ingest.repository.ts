@@ -47,8 +47,17 @@ export interface IngestResult {
 
 const chatKey = (sessionId: string, waChatId: string) => `${sessionId}\u0000${waChatId}`;
 
-const previewText = (m: { body: string | null; messageType: MessageType; isPlaceholder: boolean }): string =>
-  m.body ?? (m.isPlaceholder ? '[waiting for this message]' : `[${m.messageType}]`);
+/** What a file without a caption says in the chat list: its kind, or a document's name. */
+const FILE_PREVIEW: Partial<Record<MessageType, string>> = { image: '📷 Photo', video: '🎥 Video', audio: '🎵 Audio', sticker: 'Sticker', document: '📄 Document' };
+
+const previewText = (m: { body: string | null; messageType: MessageType; isPlaceholder: boolean; media: unknown }): string => {
+  if (m.body) return m.body;
+  if (m.isPlaceholder) return '[waiting for this message]';
+  const media = m.media as StoredMedia | null;
+  if (m.messageType === 'audio' && media?.isVoiceNote) return '🎤 Voice note';
+  if (m.messageType === 'document' && media?.fileName) return `📄 ${media.fileName}`;
+  return FILE_PREVIEW[m.messageType] ?? `[${m.messageType}]`;
+};
 
 /** Keeps one item per (session, message id): the real message wins over a placeholder. */
 function dedupe(items: IngestItem[]): IngestItem[] {
@@ -202,7 +211,7 @@ export function createIngestRepository() {
         }
         if (row.timestamp >= agg.lastAt) {
           agg.lastAt = row.timestamp;
-          agg.lastText = previewText({ body: row.body, messageType: row.messageType as MessageType, isPlaceholder: row.isPlaceholder });
+          agg.lastText = previewText({ body: row.body, messageType: row.messageType as MessageType, isPlaceholder: row.isPlaceholder, media: row.media });
         }
         perChat.set(row.chatId, agg);
       }

@@ -8,5 +8,7 @@ export const StatsOverviewSchema = Type.Object({
   messages: Type.Object({ total: Count, today: Count, sent: Count, received: Count }),
   chats: Type.Object({ total: Count, individual: Count, groups: Count }),
   managers: Type.Object({ total: Count, withAccess: Count }),
+  /** Beyond the seed: the stored files of those messages (each message counted). */
+  media: Type.Object({ storedBytes: Count }),
 });
 export type StatsOverview = Static<typeof StatsOverviewSchema>;

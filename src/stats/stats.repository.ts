@@ -21,6 +21,8 @@ export interface ChatCounts {
   /** Every stored message, status posts included. */
   messages: number;
   sent: number;
+  /** Bytes of the stored files of the messages. */
+  mediaBytes: number;
 }
 
 export interface ManagerCounts {
@@ -53,7 +55,7 @@ export function createStatsRepository(db: Db) {
      * conversations from the partial index of chats with unread messages, the only rows read.
      */
     async chats(companyId: string, onlyIds?: string[]): Promise<ChatCounts> {
-      if (onlyIds?.length === 0) return { individual: 0, groups: 0, unread: 0, messages: 0, sent: 0 };
+      if (onlyIds?.length === 0) return { individual: 0, groups: 0, unread: 0, messages: 0, sent: 0, mediaBytes: 0 };
       const [[totals], [unread]] = await Promise.all([
         db
           .select({
@@ -61,6 +63,7 @@ export function createStatsRepository(db: Db) {
             groups: sql<number>`coalesce(sum(${waSessions.groupChats}), 0)`.mapWith(Number),
             messages: sql<number>`coalesce(sum(${waSessions.messageCount}), 0)`.mapWith(Number),
             sent: sql<number>`coalesce(sum(${waSessions.sentCount}), 0)`.mapWith(Number),
+            mediaBytes: sql<number>`coalesce(sum(${waSessions.mediaBytes}), 0)`.mapWith(Number),
           })
           .from(waSessions)
           .where(and(eq(waSessions.companyId, companyId), onlyIds ? inArray(waSessions.id, onlyIds) : undefined)),
@@ -69,7 +72,14 @@ export function createStatsRepository(db: Db) {
           .from(chats)
           .where(and(eq(chats.companyId, companyId), sql`${chats.unreadCount} > 0`, ne(chats.chatType, 'status'), sessionScope(chats.sessionId, onlyIds))),
       ]);
-      return { individual: num(totals?.individual), groups: num(totals?.groups), unread: num(unread?.n), messages: num(totals?.messages), sent: num(totals?.sent) };
+      return {
+        individual: num(totals?.individual),
+        groups: num(totals?.groups),
+        unread: num(unread?.n),
+        messages: num(totals?.messages),
+        sent: num(totals?.sent),
+        mediaBytes: num(totals?.mediaBytes),
+      };
     },
 
     /** Messages since `since`: a range scan of messages_company_ts_idx. */

@@ -163,6 +163,7 @@ describe.each(kinds)('stats on %s', (kind) => {
         messages: { total: 10, today: 5, sent: 3, received: 7 },
         chats: { total: 4, individual: 3, groups: 1 },
         managers: { total: 3, withAccess: 2 },
+        media: { storedBytes: 0 },
       },
     });
   });
@@ -198,6 +199,7 @@ describe.each(kinds)('stats on %s', (kind) => {
         messages: { total: 6, today: 3, sent: 1, received: 5 },
         chats: { total: 2, individual: 1, groups: 1 },
         managers: { total: 1, withAccess: 1 },
+        media: { storedBytes: 0 },
       },
     });
     expect(((await get(reader, '?tz=Asia/Almaty')).json() as { data: { messages: unknown } }).data.messages).toEqual({ total: 6, today: 1, sent: 1, received: 5 });
@@ -206,12 +208,14 @@ describe.each(kinds)('stats on %s', (kind) => {
       messages: { total: 4, today: 2, sent: 2, received: 2 },
       chats: { total: 1, individual: 1, groups: 0 },
       managers: { total: 1, withAccess: 1 },
+      media: { storedBytes: 0 },
     });
     expect(((await get(idle)).json() as { data: unknown }).data).toEqual({
       sessions: { total: 0, active: 0, connected: 0 },
       messages: { total: 0, today: 0, sent: 0, received: 0 },
       chats: { total: 0, individual: 0, groups: 0 },
       managers: { total: 0, withAccess: 0 },
+      media: { storedBytes: 0 },
     });
   });
 
@@ -257,6 +261,7 @@ describe.each(kinds)('stats on %s', (kind) => {
         messages: { total: 14, today: 9, sent: 3, received: 11 },
         chats: { total: 6, individual: 4, groups: 2 },
         managers: { total: 3, withAccess: 2 },
+        media: { storedBytes: 0 },
       });
       expect(((await get(admin, '?tz=Asia/Almaty')).json() as { data: { messages: { today: number } } }).data.messages.today).toBe(6);
 

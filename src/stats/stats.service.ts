@@ -123,6 +123,7 @@ export function createStatsService(deps: StatsServiceDeps) {
         messages: { total: chats.messages, today, sent: chats.sent, received: Math.max(0, chats.messages - chats.sent) },
         chats: { total: chats.individual + chats.groups, individual: chats.individual, groups: chats.groups },
         managers,
+        media: { storedBytes: chats.mediaBytes },
       };
     },
 

@@ -59,7 +59,9 @@ export async function createEngineFactory(config: Config, logger: Logger, overri
       fetchLatest: !testServer,
     }),
     ...((testServer?.url ?? config.whatsappWebUrl) && { waWebSocketUrl: testServer?.url ?? config.whatsappWebUrl }),
-    ...(mediaCa && { mediaAgent: new https.Agent({ ca: [...tls.rootCertificates, mediaCa], keepAlive: true }) }),
+    // One secure context for every request: an agent given `ca` itself parses the whole list for
+    // each new connection and puts it in every pool key.
+    ...(mediaCa && { mediaAgent: new https.Agent({ secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, mediaCa] }), keepAlive: true }) }),
   });
   if (!testServer) return { factory: baileys, controls: undefined, close: async () => undefined };
   const controls = testServerControls(testServer);

@@ -14,9 +14,13 @@ import { pgliteDataTemplatePath } from './pglite-template.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** How to run one of the project's programs: compiled (dist/, built by the global setup), or from source with E2E_FROM_SOURCE=1. */
+/**
+ * How to run one of the project's programs: compiled (dist/, built by the global setup), or from
+ * source with E2E_FROM_SOURCE=1. E2E_NODE_ARGS adds Node flags (`--cpu-prof`, say) to profile them.
+ */
 export function nodeArgs(source: string): string[] {
-  return process.env.E2E_FROM_SOURCE === '1' ? ['--import', 'tsx', path.join(root, source)] : [path.join(root, 'dist', source.replace(/\.ts$/, '.js'))];
+  const extra = process.env.E2E_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return process.env.E2E_FROM_SOURCE === '1' ? [...extra, '--import', 'tsx', path.join(root, source)] : [...extra, path.join(root, 'dist', source.replace(/\.ts$/, '.js'))];
 }
 
 export async function freePort(): Promise<number> {

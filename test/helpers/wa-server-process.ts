@@ -8,6 +8,8 @@ import { freePort, nodeArgs, watchOutput } from './server.js';
 export interface WaServerProcess {
   url: string;
   admin: string;
+  /** The media host's certificate, for the gateway's WHATSAPP_MEDIA_CA_FILE. */
+  mediaCaFile: string;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export async function startWaServerProcess(): Promise<WaServerProcess> {
   return {
     url: `ws://127.0.0.1:${port}/ws/chat`,
     admin: `http://127.0.0.1:${port}/admin`,
+    mediaCaFile: `${state}.media-ca.pem`,
     async stop() {
       child.kill('SIGTERM');
       await exited;

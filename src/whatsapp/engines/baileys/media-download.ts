@@ -80,8 +80,8 @@ function get(url: string, agent: https.Agent | undefined): Promise<IncomingMessa
   });
 }
 
-/** Decrypts as it streams; the MAC and both digests are checked when the stream ends. */
-function decryptor(keys: { iv: Uint8Array; cipherKey: Uint8Array; macKey: Uint8Array }, expect: { fileSha256?: Buffer; fileEncSha256?: Buffer }, maxBytes: number): Transform {
+/** Decrypts as it streams; the MAC and both digests are checked when the stream ends (exported for its unit test). */
+export function decryptor(keys: { iv: Uint8Array; cipherKey: Uint8Array; macKey: Uint8Array }, expect: { fileSha256?: Buffer; fileEncSha256?: Buffer }, maxBytes: number): Transform {
   const decipher = createDecipheriv('aes-256-cbc', keys.cipherKey, keys.iv);
   const hmac = createHmac('sha256', keys.macKey).update(keys.iv);
   const encHash = createHash('sha256');
