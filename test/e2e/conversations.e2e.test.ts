@@ -185,6 +185,8 @@ describe.each(engineModes())('conversations story on the $name engine', (mode) =
       // As in the seed's example (67 = 52 + 15), the status feed is not counted as a chat.
       chats: { total: 2, individual: 1, groups: 1 },
       managers: { total: 2, withAccess: 2 },
+      // Beyond the seed: the bytes of stored files (none here).
+      media: { storedBytes: 0 },
     });
     const update = await admin.events.wait('whatsapp:stats-updated', (e) => e.stats.totalMessages === 4);
     expect(update.stats).toMatchObject({ totalChats: 2, connectedSessions: 1 });
