@@ -161,10 +161,14 @@ describe.each(engineModes())('media on the $name engine', (mode) => {
   it('our own files go out through the real upload path and the contact receives the same bytes', async () => {
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), bytes(30_000, 'our invoice')]);
     const voice = bytes(24_000, 'our voice');
+    const clip = bytes(120_000, 'our video');
+    const sticker = Buffer.concat([Buffer.from('RIFF'), bytes(5_000, 'our sticker')]);
     const outgoing = [
       { type: 'image', message: 'Ваш заказ', media: { base64: photo.toString('base64'), mimetype: 'image/jpeg' }, data: photo },
       { type: 'document', media: { base64: pdf.toString('base64'), mimetype: 'application/pdf', fileName: 'invoice-17.pdf' }, data: pdf },
       { type: 'audio', media: { base64: voice.toString('base64'), mimetype: 'audio/ogg; codecs=opus', isVoiceNote: true }, data: voice },
+      { type: 'video', message: 'как собрать', media: { base64: clip.toString('base64'), mimetype: 'video/mp4' }, data: clip },
+      { type: 'sticker', media: { base64: sticker.toString('base64'), mimetype: 'image/webp' }, data: sticker },
     ];
     for (const { data, ...body } of outgoing) {
       const res = await as('POST', `/api/whatsapp/sessions/${sessionId}/chats/${contact}/messages`, body);
