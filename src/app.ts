@@ -163,7 +163,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const chatsRepo = createChatsRepository(db);
   const messagesRepo = createMessagesRepository(db);
   const messageWrites = createIngestRepository();
-  const ingest = createIngestService({ repo: messageWrites, chats: chatsRepo, outbox, logger });
+  const ingest = createIngestService({ repo: messageWrites, chats: chatsRepo, outbox, logger, storage: mediaStorage });
   const engines = await createEngineFactory(config, logger, overrides.engines);
   const registry = createLocalRegistry({
     factory: engines.factory,
@@ -219,6 +219,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     logger: logger.child({ module: 'media' }),
     maxBytes: config.mediaMaxBytes,
     concurrency: config.mediaDownloadConcurrency,
+    collector: mediaCollector,
   });
   bus.subscribe((event) => {
     if (event.name === 'message.stored' && event.payload.message.media?.state === 'pending') downloads.kick();

@@ -34,14 +34,15 @@ function setup(download: (n: number) => Promise<Readable>, opts: { engine?: bool
   const engine = { downloadMedia: () => download(calls++) } as unknown as WhatsAppEngine;
   const registry = { get: () => (opts.engine === false ? undefined : engine) } as unknown as SessionRegistry;
   const storage = {
-    putBuffer: async () => ({ sha256: 't'.repeat(64), sizeBytes: 1 }),
     put: async (s: Readable) => {
       for await (const _ of s) void _;
       return { sha256: 'a'.repeat(64), sizeBytes: 3 };
     },
   } as unknown as MediaStorage;
   const outbox = { transaction: async (work: (tx: unknown, emit: () => void) => Promise<unknown>) => work({}, () => undefined) } as unknown as EventOutbox;
-  const downloader = createMediaDownloader({ repo, storage, registry, outbox, clock, logger: pino({ level: 'silent' }), maxBytes: 100, concurrency: 2 });
+  const collected: string[] = [];
+  const collector = { collect: async (hashes: string[]) => void collected.push(...hashes) };
+  const downloader = createMediaDownloader({ repo, storage, registry, outbox, clock, logger: pino({ level: 'silent' }), maxBytes: 100, concurrency: 2, collector });
   /** Runs what is due now, then moves the clock to the next attempt, `times` times. */
   const step = async (times = 1) => {
     for (let i = 0; i < times; i++) {
@@ -52,14 +53,16 @@ function setup(download: (n: number) => Promise<Readable>, opts: { engine?: bool
     }
     await downloader.stop(10);
   };
-  return { step, outcomes, reschedules, row };
+  return { step, outcomes, reschedules, row, collected };
 }
 
 describe('media download queue', () => {
-  it('stores a file once it streams', async () => {
+  it('stores a file once it streams; one whose message is gone meanwhile is collected again', async () => {
     const q = setup(async () => Readable.from([Buffer.from('abc')]));
     await q.step();
     expect(q.outcomes).toEqual([{ state: 'stored', sha256: 'a'.repeat(64), sizeBytes: 3 }]);
+    // The in-memory repository finds no message to settle, as after a deletion.
+    expect(q.collected).toEqual(['a'.repeat(64)]);
   });
 
   it('ends too_large and expired at once, without retrying', async () => {
@@ -80,8 +83,8 @@ describe('media download queue', () => {
     const q = setup(async () => {
       throw new MediaDownloadError('unavailable', 'HTTP 503');
     });
-    await q.step(12);
-    expect(q.reschedules.map((r) => r.at)).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 512_000, 600_000, 600_000]);
+    await q.step(16);
+    expect(q.reschedules.map((r) => r.at)).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 512_000, 600_000, 600_000, 600_000, 600_000, 600_000, 600_000]);
     expect(q.outcomes).toEqual([{ state: 'failed', error: 'download_failed' }]);
   });
 

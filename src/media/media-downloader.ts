@@ -12,6 +12,7 @@ import { EngineSendError, MediaDownloadError } from '../whatsapp/engine.js';
 import type { SessionRegistry } from '../whatsapp/registry.js';
 import type { DownloadRow, MediaDownloadsRepository } from './media-downloads.repository.js';
 import { BlobTooLargeError, type MediaStorage } from './media-storage.js';
+import type { MediaCollector } from './media-gc.js';
 import { mediaView, type StoredMedia } from './media-view.js';
 
 export interface MediaDownloaderOptions {
@@ -23,17 +24,18 @@ export interface MediaDownloaderOptions {
   logger: Logger;
   maxBytes: number;
   concurrency: number;
-  /** Attempts before a file is failed for good; with the backoff below, about an hour and a half. */
+  /** Attempts before a file is failed for good; with the backoff below, about 75 minutes. */
   maxAttempts?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
   /** How long a download of a session that is not connected waits before it looks again. */
   offlineWaitMs?: number;
+  collector: Pick<MediaCollector, 'collect'>;
 }
 
 export function createMediaDownloader(opts: MediaDownloaderOptions) {
   const { repo, storage, registry, outbox, clock, logger } = opts;
-  const maxAttempts = opts.maxAttempts ?? 12;
+  const maxAttempts = opts.maxAttempts ?? 16;
   const retryBaseMs = opts.retryBaseMs ?? 2_000;
   const retryMaxMs = opts.retryMaxMs ?? 10 * 60_000;
   const offlineWaitMs = opts.offlineWaitMs ?? 30_000;
@@ -45,10 +47,11 @@ export function createMediaDownloader(opts: MediaDownloaderOptions) {
 
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
 
-  const finish = (row: DownloadRow, patch: Partial<StoredMedia>) =>
+  /** Records the outcome once; false when the message is gone (or was settled already). */
+  const finish = (row: DownloadRow, patch: Partial<StoredMedia>): Promise<boolean> =>
     outbox.transaction(async (tx, emit) => {
       const message = await repo.settle(tx, row.messageId, patch);
-      if (!message) return;
+      if (!message) return false;
       emit('message.updated', message.companyId, {
         sessionId: message.sessionId,
         chatId: message.chatId,
@@ -56,7 +59,12 @@ export function createMediaDownloader(opts: MediaDownloaderOptions) {
         changes: { media: mediaView(message) },
         timestamp: clock.now().toISOString(),
       });
+      return true;
     });
+
+  /** A file kept for nothing (its message deleted meanwhile, or not the announced one) goes again. */
+  const discard = (sha256: string) =>
+    opts.collector.collect([sha256]).catch((err: unknown) => logger.warn({ err, sha256 }, 'an unreferenced file was not removed'));
 
   const run = async (row: DownloadRow): Promise<void> => {
     // Waiting for a session is not a failed attempt; a wake-up that came meanwhile wins (ifAt).
@@ -64,31 +72,39 @@ export function createMediaDownloader(opts: MediaDownloaderOptions) {
     const engine = registry.get(row.sessionId);
     if (!engine) return waitForSession();
     const { source } = row;
-    const thumbnailSha256 = source.thumbnail ? (await storage.putBuffer(Buffer.from(source.thumbnail, 'base64'))).sha256 : undefined;
-    const withThumb = (patch: Partial<StoredMedia>): Partial<StoredMedia> => ({ ...patch, ...(thumbnailSha256 && { thumbnailSha256 }) });
     try {
       const stream = await engine.downloadMedia(source.locator, { maxBytes: opts.maxBytes });
       const blob = await storage.put(stream, { maxBytes: opts.maxBytes });
-      if (source.sha256 && blob.sha256 !== source.sha256) throw new MediaDownloadError('integrity', 'The file is not the one WhatsApp announced');
-      await finish(row, withThumb({ state: 'stored', sha256: blob.sha256, sizeBytes: blob.sizeBytes }));
+      if (source.sha256 && blob.sha256 !== source.sha256) {
+        await discard(blob.sha256);
+        throw new MediaDownloadError('integrity', 'The file is not the one WhatsApp announced');
+      }
+      if (!(await finish(row, { state: 'stored', sha256: blob.sha256, sizeBytes: blob.sizeBytes }))) await discard(blob.sha256);
     } catch (err) {
       if (err instanceof EngineSendError && err.kind === 'not_connected') return waitForSession();
       const kind = err instanceof BlobTooLargeError ? 'too_large' : err instanceof MediaDownloadError ? err.kind : 'unavailable';
       const message = err instanceof Error ? err.message : String(err);
-      if (kind === 'too_large') return finish(row, withThumb({ state: 'failed', error: 'too_large' }));
-      if (kind === 'expired') return finish(row, withThumb({ state: 'expired' }));
+      if (kind === 'too_large') return void (await finish(row, { state: 'failed', error: 'too_large' }));
+      if (kind === 'expired') return void (await finish(row, { state: 'expired' }));
       if (row.attempts + 1 >= maxAttempts) {
         logger.warn({ err, messageId: row.messageId, sessionId: row.sessionId }, 'media download failed for good');
-        return finish(row, withThumb({ state: 'failed', error: kind === 'integrity' ? 'integrity' : 'download_failed' }));
+        return void (await finish(row, { state: 'failed', error: kind === 'integrity' ? 'integrity' : 'download_failed' }));
       }
       logger.info({ err: message, messageId: row.messageId, attempt: row.attempts + 1 }, 'media download failed; will retry');
-      await repo.reschedule(row.messageId, later(Math.min(retryBaseMs * 2 ** row.attempts, retryMaxMs)), { countAttempt: true, error: message });
+      await retryLater(row, message);
     }
   };
 
+  const retryLater = (row: DownloadRow, error: string) =>
+    repo.reschedule(row.messageId, later(Math.min(retryBaseMs * 2 ** row.attempts, retryMaxMs)), { countAttempt: true, error });
+
   const start = (row: DownloadRow): void => {
     const work = run(row)
-      .catch((err: unknown) => logger.error({ err, messageId: row.messageId }, 'media download could not be recorded'))
+      // Our own failure (the database, the disk): the row must not stay due at once, or the queue would spin on it.
+      .catch(async (err: unknown) => {
+        logger.error({ err, messageId: row.messageId }, 'media download could not be recorded');
+        await retryLater(row, err instanceof Error ? err.message : String(err)).catch(() => undefined);
+      })
       .finally(() => {
         running.delete(row.messageId);
         kick();

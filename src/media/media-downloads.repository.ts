@@ -5,11 +5,10 @@ import { mediaDownloads, messages, waSessions } from '../db/schema/index.js';
 import type { MediaLocator } from '../whatsapp/engine.js';
 import type { StoredMedia } from './media-view.js';
 
-/** What the download needs: the engine's locator, the announced hash, the inline thumbnail (base64 JPEG). */
+/** What the download needs: the engine's locator and the announced hash. */
 export interface DownloadSource {
   locator: MediaLocator;
   sha256?: string;
-  thumbnail?: string;
 }
 
 export type DownloadRow = Omit<typeof mediaDownloads.$inferSelect, 'source'> & { source: DownloadSource };
@@ -18,8 +17,14 @@ type MessageRow = typeof messages.$inferSelect;
 /** In the message's own transaction (ingest.repository.ts). */
 export async function insertDownloads(tx: Tx, rows: { messageId: string; companyId: string; sessionId: string; source: DownloadSource }[]): Promise<void> {
   if (rows.length === 0) return;
-  // A placeholder replaced by its message may already have one: the first stays.
-  await tx.insert(mediaDownloads).values(rows).onConflictDoNothing();
+  // A placeholder replaced by its message may already have one: the first stays. The time is
+  // written from here, in milliseconds like every later write of it: a conditional reschedule
+  // compares it with what it read (PostgreSQL's now() would keep microseconds a Date loses).
+  const at = new Date();
+  await tx
+    .insert(mediaDownloads)
+    .values(rows.map((r) => ({ ...r, nextAttemptAt: at })))
+    .onConflictDoNothing();
 }
 
 export function createMediaDownloadsRepository(db: Db) {

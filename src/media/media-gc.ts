@@ -32,7 +32,8 @@ export function createMediaCollector(deps: { db: Db; storage: MediaStorage; cloc
       setTimeout(() => void collectOne(sha256).catch((err: unknown) => deps.logger.warn({ err, sha256 }, 'media collection failed')), graceMs - age + 1_000).unref();
       return;
     }
-    await deps.storage.delete(sha256);
+    // Asked once more right before: the window in which a new reference can slip in stays as small as it can be.
+    if (!(await referenced(sha256))) await deps.storage.delete(sha256);
   };
 
   return {

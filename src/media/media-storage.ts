@@ -69,7 +69,13 @@ export function createLocalMediaStorage(root: string): MediaStorage {
   };
 
   const put = async (content: Readable, opts: { maxBytes: number }): Promise<StoredBlob> => {
-    await ensureTmp();
+    try {
+      await ensureTmp();
+    } catch (err) {
+      // Nobody will read it now: its file or connection must not stay open.
+      content.destroy();
+      throw err;
+    }
     const tmp = path.join(tmpDir, randomUUID());
     const hash = createHash('sha256');
     let size = 0;

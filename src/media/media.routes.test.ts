@@ -70,7 +70,7 @@ describe('media on the simulator', () => {
     expect(file.headers['cache-control']).toContain('private');
 
     // By the WhatsApp id too; a second GET with the ETag is 304.
-    const byWaId = await t.inject({ method: 'GET', url: `/api/whatsapp/sessions/${sessionId}/messages/${messageId}/media`, headers: { ...admin.headers, 'if-none-match': `"${sha(photo)}"` } });
+    const byWaId = await t.inject({ method: 'GET', url: `/api/whatsapp/sessions/${sessionId}/messages/${messageId}/media`, headers: { ...admin.headers, 'if-none-match': `"x", W/"${sha(photo)}"` } });
     expect(byWaId.statusCode).toBe(304);
 
     const part = await t.inject({ method: 'GET', url: `/api/whatsapp/sessions/${sessionId}/messages/${m.id}/media`, headers: { ...admin.headers, range: 'bytes=100-199' } });
@@ -95,6 +95,12 @@ describe('media on the simulator', () => {
     const ok = await t.inject({ method: 'GET', url: first.media!.url! });
     expect(ok.statusCode).toBe(200);
     expect(sha(ok.rawPayload)).toBe(sha(photo));
+    // A contact's "page" is never one of ours: downloaded as bytes, sandboxed.
+    const page = await settled(await sendFile('document', Buffer.from('<script>alert(1)</script>'), 'text/html', { fileName: 'invoice.html' }));
+    const served = await t.inject({ method: 'GET', url: page.media!.url! });
+    expect(served.headers['content-type']).toBe('application/octet-stream');
+    expect(served.headers['content-disposition']).toContain('attachment');
+    expect(served.headers['content-security-policy']).toContain('sandbox');
     const doc = await t.inject({ method: 'GET', url: other.media!.url! });
     expect(doc.headers['content-disposition']).toContain('attachment');
     expect(doc.headers['content-disposition']).toContain("filename*=UTF-8''%D0%A1%D1%87%D1%91%D1%82");

@@ -7,6 +7,15 @@ import { errorResponses, RowId } from '../http/schemas.js';
 import { mediaErrors } from './media.errors.js';
 import type { MediaService } from './media.service.js';
 
+/** Shown in the page only when a browser renders it as media; anything else is offered for download. */
+const INLINE = /^(image\/(jpeg|png|gif|webp)|audio\/[\w.+-]+|video\/[\w.+-]+)$/;
+/** Types a browser would run or render as a page: whatever a contact claims, they are served as plain bytes. */
+const ACTIVE = /html|xml|svg|javascript|ecmascript|^text\//i;
+
+/** `If-None-Match` as browsers send it: a list, weak validators, or `*`. */
+const matches = (header: string | undefined, etag: string): boolean =>
+  !!header && header.split(',').some((tag) => ['*', etag].includes(tag.trim().replace(/^W\//, '')));
+
 const Bytes = Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'The file (or the requested range of it)' });
 
 export function registerMediaRoutes(app: HttpApp, deps: { media: MediaService }): void {
@@ -36,14 +45,17 @@ export function registerMediaRoutes(app: HttpApp, deps: { media: MediaService })
       const who = request.auth ? { caller: request.auth } : { link: { exp: exp ?? 0, sig: sig ?? '' } };
       const file = await deps.media.open(who, sessionId, messageId, thumbnail);
       const etag = `"${file.sha256}"`;
+      const inline = INLINE.test(file.mimetype);
       void reply
-        .header('content-type', file.mimetype)
+        // What a contact sent is never a page of ours: no scripts, no forms, no same-origin, whatever it claims to be.
+        .header('content-security-policy', "sandbox; default-src 'none'; img-src 'self'; media-src 'self'")
+        .header('content-type', ACTIVE.test(file.mimetype) ? 'application/octet-stream' : file.mimetype)
         .header('etag', etag)
         .header('accept-ranges', 'bytes')
         // Private: the bytes are one company's; a signed URL must not be kept by shared caches.
         .header('cache-control', 'private, max-age=3600')
-        .header('content-disposition', contentDisposition(file.fileName, { type: file.mimetype.startsWith('application/') ? 'attachment' : 'inline' }));
-      if (request.headers['if-none-match'] === etag) return reply.status(304).send(null);
+        .header('content-disposition', contentDisposition(file.fileName, { type: inline ? 'inline' : 'attachment' }));
+      if (matches(request.headers['if-none-match'], etag)) return reply.status(304).send(null);
 
       const rangeHeader = request.headers.range;
       if (rangeHeader && file.sizeBytes > 0) {

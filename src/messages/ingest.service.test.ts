@@ -28,13 +28,15 @@ const item = (id: string, sessionId = 's1'): IngestItem => ({
 });
 
 /** A repository that records batches; `gate` (when set) holds every write until it is opened. */
-function recordingRepo(): IngestRepository & { batches: string[][]; statuses: string[]; hold(): () => void } {
+function recordingRepo(): IngestRepository & { batches: string[][]; statuses: string[]; written: IngestItem[]; hold(): () => void } {
   const batches: string[][] = [];
   const statuses: string[] = [];
+  const written: IngestItem[] = [];
   let gate: Promise<void> | undefined;
   return {
     batches,
     statuses,
+    written,
     hold() {
       let open!: () => void;
       gate = new Promise((resolve) => (open = resolve));
@@ -46,6 +48,7 @@ function recordingRepo(): IngestRepository & { batches: string[][]; statuses: st
     async writeBatch(_tx, items) {
       await gate;
       batches.push(items.map((i) => i.message.waMessageId));
+      written.push(...items);
       return items.map(
         (i) =>
           ({
@@ -56,7 +59,8 @@ function recordingRepo(): IngestRepository & { batches: string[][]; statuses: st
       );
     },
     async advanceStatus(_tx, _sessionId, id, status) {
-      statuses.push(`${id}:${status}`);
+      // A status for a message not written yet would find no row: recorded as such.
+      statuses.push(batches.flat().includes(id) ? `${id}:${status}` : `${id}:${status} before its message`);
       return { chatId: 'chat1' } as never;
     },
   };
@@ -67,7 +71,8 @@ const within = <T>(p: Promise<T>, ms = 2000): Promise<T> =>
 
 const build = (repo: IngestRepository, opts: { maxPendingPerSession?: number } = {}) => {
   const outbox = fakeOutbox();
-  const service = createIngestService({ repo, chats: {} as ChatsRepository, outbox, logger: pino({ level: 'silent' }), ...opts });
+  const storage = { putBuffer: async () => ({ sha256: 'f'.repeat(64), sizeBytes: 1 }) };
+  const service = createIngestService({ repo, chats: {} as ChatsRepository, outbox, logger: pino({ level: 'silent' }), storage, ...opts });
   return { service, outbox };
 };
 
@@ -105,6 +110,31 @@ describe('ingest service', () => {
     expect(accepted.sort()).toEqual(['1', '2', '3', '4', '5', 'other']);
     // Never more than 3 of s1 were queued at once: the 4th and 5th went in a later batch.
     expect(repo.batches[0]!.filter((id) => id !== 'other')).toHaveLength(3);
+  });
+
+  it('keeps a media message with a preview in order with what follows it, and stores the preview', async () => {
+    const repo = recordingRepo();
+    const { service } = build(repo);
+    const stored = service.handle(session, {
+      type: 'message',
+      message: {
+        messageId: 'P1',
+        chatJid: '77010000001@c.us',
+        chatKind: 'individual',
+        fromMe: true,
+        senderJid: '77000000000@c.us',
+        body: null,
+        messageType: 'image',
+        media: { mimetype: 'image/jpeg', thumbnail: Buffer.from([0xff, 0xd8, 0xff]), locator: { id: 'x' } },
+        timestamp: new Date(0),
+        isPlaceholder: false,
+        origin: 'own',
+      },
+    });
+    const status = service.handle(session, { type: 'message-status', messageId: 'P1', chatJid: '77010000001@c.us', status: 'read', timestamp: new Date(0) });
+    await within(Promise.all([stored, status]));
+    expect(repo.statuses).toEqual(['P1:read']);
+    expect(repo.written.find((i) => i.message.waMessageId === 'P1')?.message.media).toMatchObject({ state: 'pending', thumbnailSha256: 'f'.repeat(64) });
   });
 
   it('settles a status change after the messages queued before it, and drains one session alone', async () => {

@@ -15,6 +15,7 @@ import { storable, storableJson, storableOrNull } from '../shared/storable-text.
 import type { IngestItem, IngestRepository, IngestResult } from './ingest.repository.js';
 import { toChatSummary, toMessagePayload } from './message-view.js';
 import { announcedMedia } from '../media/media-view.js';
+import type { MediaStorage } from '../media/media-storage.js';
 
 interface Pending {
   item: IngestItem;
@@ -29,8 +30,11 @@ export interface IngestOptions {
   maxPendingPerSession?: number;
 }
 
-/** Whatever a contact put in a message or a name, it is stored (see shared/storable-text.ts). */
-function toIngestItem(session: SessionRef, m: EngineMessage): IngestItem {
+/**
+ * Whatever a contact put in a message or a name, it is stored (see shared/storable-text.ts).
+ * `thumbnailSha256`: the preview WhatsApp sent inside the message, already in media storage.
+ */
+function toIngestItem(session: SessionRef, m: EngineMessage, thumbnailSha256?: string): IngestItem {
   return {
     companyId: session.companyId,
     sessionId: session.id,
@@ -54,16 +58,15 @@ function toIngestItem(session: SessionRef, m: EngineMessage): IngestItem {
       isRead: m.fromMe || m.origin === 'history',
       status: m.fromMe ? (m.status ?? 'sent') : null,
       managerId: null,
-      media: m.media ? storableJson(announcedMedia(m.media, m.media.locator ? 'pending' : 'failed', m.media.locator ? undefined : 'no_source')) : null,
+      media: m.media
+        ? {
+            ...storableJson(announcedMedia(m.media, m.media.locator ? 'pending' : 'failed', m.media.locator ? undefined : 'no_source')),
+            ...(thumbnailSha256 && { thumbnailSha256 }),
+          }
+        : null,
       quotedMessageId: storableOrNull(m.quotedMessageId),
     },
-    ...(m.media?.locator && {
-      download: {
-        locator: storableJson(m.media.locator),
-        ...(m.media.sha256 && { sha256: m.media.sha256 }),
-        ...(m.media.thumbnail && { thumbnail: m.media.thumbnail.toString('base64') }),
-      },
-    }),
+    ...(m.media?.locator && { download: { locator: storableJson(m.media.locator), ...(m.media.sha256 && { sha256: m.media.sha256 }) } }),
   };
 }
 
@@ -78,8 +81,28 @@ export const announceStored = (emit: Emit, results: readonly IngestResult[]): vo
   }
 };
 
-export function createIngestService(deps: { repo: IngestRepository; chats: ChatsRepository; outbox: EventOutbox; logger: Logger } & IngestOptions) {
+export function createIngestService(
+  deps: {
+    repo: IngestRepository;
+    chats: ChatsRepository;
+    outbox: EventOutbox;
+    logger: Logger;
+    /** Where the previews inside media messages are kept (they need no download). */
+    storage: Pick<MediaStorage, 'putBuffer'>;
+  } & IngestOptions,
+) {
   const { repo, outbox, logger } = deps;
+
+  /** A preview that cannot be kept (a full disk) costs the preview, never the message. */
+  const keepThumbnail = async (session: SessionRef, m: EngineMessage): Promise<string | undefined> => {
+    if (!m.media?.thumbnail) return undefined;
+    try {
+      return (await deps.storage.putBuffer(m.media.thumbnail)).sha256;
+    } catch (err) {
+      logger.warn({ err, sessionId: session.id, messageId: m.messageId }, 'the preview of a media message could not be stored');
+      return undefined;
+    }
+  };
   const maxBatch = deps.maxBatch ?? 200;
   const maxPending = deps.maxPendingPerSession ?? 500;
   let queue: Pending[] = [];
@@ -190,9 +213,18 @@ export function createIngestService(deps: { repo: IngestRepository; chats: Chats
     /** Conversation events from the engine dispatcher; settles once the event is stored. */
     async handle(session: SessionRef, event: ConversationEvent): Promise<void> {
       switch (event.type) {
-        case 'message':
-          await ingest(toIngestItem(session, event.message));
+        case 'message': {
+          const m = event.message;
+          if (!m.media?.thumbnail?.length) {
+            await ingest(toIngestItem(session, m));
+            return;
+          }
+          // The preview is written first; the session's later events wait for this message as for any other.
+          const op = keepThumbnail(session, m).then((sha256) => ingest(toIngestItem(session, m, sha256)));
+          settleTail(session.id, op);
+          await op;
           return;
+        }
         case 'message-status':
           return afterTail(session.id, () => onStatus(session, event));
         case 'typing':

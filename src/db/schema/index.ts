@@ -231,7 +231,7 @@ export const mediaDownloads = pgTable(
     sessionId: text('session_id')
       .notNull()
       .references(() => waSessions.id, { onDelete: 'cascade' }),
-    /** The engine's locator, the announced sha256 and the inline thumbnail (base64). */
+    /** The engine's locator and the announced sha256. */
     source: jsonb('source').notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),

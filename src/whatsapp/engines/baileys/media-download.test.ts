@@ -4,7 +4,7 @@ import { buffer } from 'node:stream/consumers';
 import { getMediaKeys } from 'baileys';
 import { describe, expect, it } from 'vitest';
 import { MediaDownloadError } from '../../engine.js';
-import { decryptor } from './media-download.js';
+import { decryptor, mediaUrl } from './media-download.js';
 
 /** A file encrypted as a WhatsApp client uploads it: AES-256-CBC, then the first 10 bytes of HMAC-SHA256(iv ‖ ciphertext). */
 async function encrypted(plain: Buffer) {
@@ -48,5 +48,23 @@ describe('media decryption on the Baileys engine', () => {
     const e = await encrypted(randomBytes(50_000));
     const err = await decrypt(e.file, e, 20_000).catch((x: unknown) => x);
     expect((err as MediaDownloadError).kind).toBe('too_large');
+  });
+});
+
+describe('where a received file is fetched from', () => {
+  const host = 'mmg.whatsapp.net';
+  it("is always WhatsApp's media host, whatever the contact's message says", () => {
+    expect(mediaUrl(host, '/v/t62.7118-24/1_2_3_n.enc?ccb=11-4&oh=x&oe=y', undefined)).toBe('https://mmg.whatsapp.net/v/t62.7118-24/1_2_3_n.enc?ccb=11-4&oh=x&oe=y');
+    expect(mediaUrl('127.0.0.1:4443', '/v/x.enc', undefined)).toBe('https://127.0.0.1:4443/v/x.enc');
+    for (const path of ['@127.0.0.1:8080/x', '.evil.example/x', '//evil.example/x', 'x', ':1/x']) expect(mediaUrl(host, path, undefined)).toBeUndefined();
+    expect(mediaUrl(host, '/@127.0.0.1:8080/x', undefined)).toBe('https://mmg.whatsapp.net/@127.0.0.1:8080/x');
+  });
+
+  it('follows a full URL only to WhatsApp', () => {
+    expect(mediaUrl(host, undefined, 'https://mmg.whatsapp.net/d/f/abc.enc')).toBe('https://mmg.whatsapp.net/d/f/abc.enc');
+    expect(mediaUrl(host, undefined, 'https://media-hel3-1.cdn.whatsapp.net/v/x')).toBe('https://media-hel3-1.cdn.whatsapp.net/v/x');
+    for (const url of ['http://mmg.whatsapp.net/x', 'https://169.254.169.254/latest', 'https://whatsapp.net.evil.example/x', 'https://u:p@mmg.whatsapp.net/x', 'not a url']) {
+      expect(mediaUrl(host, undefined, url)).toBeUndefined();
+    }
   });
 });

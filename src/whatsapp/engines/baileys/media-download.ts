@@ -8,7 +8,7 @@ import { createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:
 import https from 'node:https';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { getMediaKeys, MEDIA_HKDF_KEY_MAPPING, toNumber, type MediaType, type proto, type WAMessage } from 'baileys';
+import { DEF_MEDIA_HOST, getMediaKeys, MEDIA_HKDF_KEY_MAPPING, toNumber, type MediaType, type proto, type WAMessage } from 'baileys';
 import { MediaDownloadError, type MediaInfo, type MediaLocator } from '../../engine.js';
 import type { BaileysSocket } from './socket.js';
 
@@ -119,6 +119,29 @@ export function decryptor(keys: { iv: Uint8Array; cipherKey: Uint8Array; macKey:
   });
 }
 
+/** However slow the host, a download ends: a stalled one must not hold a slot of the queue for ever. */
+const DOWNLOAD_DEADLINE_MS = 10 * 60_000;
+
+/**
+ * Only WhatsApp's media host is ever asked: the path comes from a contact's message, so one that
+ * would name another host (`@127.0.0.1/...`, `.evil.example/...`) is refused, and a full URL is
+ * followed only to WhatsApp's own hosts.
+ */
+export function mediaUrl(host: string, directPath: string | undefined, url: string | undefined): string | undefined {
+  if (directPath) {
+    if (!directPath.startsWith('/') || directPath.startsWith('//')) return undefined;
+    const u = new URL(directPath, `https://${host}`);
+    return u.host === host ? u.toString() : undefined;
+  }
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && !u.username && !u.password && (u.host === host || u.hostname.endsWith('.whatsapp.net')) ? u.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function downloadMedia(
   sock: Pick<BaileysSocket, 'refreshMediaConn' | 'updateMediaMessage'>,
   locator: MediaLocator,
@@ -130,10 +153,9 @@ export async function downloadMedia(
     throw new MediaDownloadError('unavailable', 'The message names no file that can be fetched');
   }
   // WhatsApp's media hosts serve any direct path; the one it names now is the one to use.
-  const host = (await sock.refreshMediaConn(false)).hosts[0]?.hostname ?? new URL(str(locator, 'url') ?? 'https://mmg.whatsapp.net').host;
-  const urlOf = (directPath: string | undefined) => (directPath ? `https://${host}${directPath}` : str(locator, 'url'));
+  const host = (await sock.refreshMediaConn(false)).hosts[0]?.hostname ?? DEF_MEDIA_HOST;
 
-  let url = urlOf(str(locator, 'directPath'));
+  let url = mediaUrl(host, str(locator, 'directPath'), str(locator, 'url'));
   if (!url) throw new MediaDownloadError('unavailable', 'The message names no file that can be fetched');
   let res = await get(url, opts.agent);
   if (res.statusCode === 404 || res.statusCode === 410) {
@@ -143,7 +165,7 @@ export async function downloadMedia(
       throw new MediaDownloadError('expired', `WhatsApp no longer has this file and the phone could not send it again (${err instanceof Error ? err.message : String(err)})`);
     });
     const content = again.message?.[FIELD[kind]] as MediaContent | null | undefined;
-    url = urlOf(content?.directPath ?? undefined) ?? content?.url ?? undefined;
+    url = mediaUrl(host, content?.directPath ?? undefined, content?.url ?? undefined);
     if (!url) throw new MediaDownloadError('expired', 'The phone re-uploaded the file without a path');
     res = await get(url, opts.agent);
   }
@@ -163,7 +185,8 @@ export async function downloadMedia(
   const sha = (k: string) => (str(locator, k) ? Buffer.from(str(locator, k)!, 'base64') : undefined);
   const out = decryptor(keys, { ...(sha('fileSha256') && { fileSha256: sha('fileSha256') }), ...(sha('fileEncSha256') && { fileEncSha256: sha('fileEncSha256') }) }, opts.maxBytes);
   // Either side failing ends both; the reader sees the error on `out`.
-  pipeline(res, out, () => undefined);
+  const deadline = setTimeout(() => out.destroy(new MediaDownloadError('unavailable', 'The download took too long')), DOWNLOAD_DEADLINE_MS);
+  pipeline(res, out, () => clearTimeout(deadline));
   return out;
 }
 
