@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -255,4 +255,17 @@ describe.each(engineModes())('media on the $name engine', (mode) => {
     // Nothing half-written is left behind in the store.
     expect(await readdir(path.join(dataDir, 'media', 'tmp'))).toEqual([]);
   }, 150_000);
+
+  it("deleting the session removes the files only its messages referred to", async () => {
+    const only = bytes(30_000, `only this session ${mode.name}`);
+    const m = await settled(await receive('document', only, { mimetype: 'application/pdf', fileName: 'once.pdf' }));
+    const blob = path.join(server.dataDir, 'media', m.media.sha256.slice(0, 2), m.media.sha256.slice(2, 4), m.media.sha256);
+    expect((await blobs(server.dataDir)).includes(sha(only))).toBe(true);
+    // Files written in the last minute are left alone (a download of the same bytes may be about to
+    // refer to one): the file's clock is moved back instead of waiting here.
+    const past = new Date(Date.now() - 5 * 60_000);
+    await utimes(blob, past, past);
+    expect((await as('DELETE', `/api/whatsapp/sessions/${sessionId}`)).status).toBe(200);
+    expect((await blobs(server.dataDir)).includes(sha(only))).toBe(false);
+  }, 60_000);
 });

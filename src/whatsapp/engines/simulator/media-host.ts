@@ -8,11 +8,15 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { MediaDownloadError } from '../../engine.js';
+import { EngineSendError, MediaDownloadError, type MediaInfo, type MediaLocator } from '../../engine.js';
+import type { SimMedia, SimMediaKind } from '../../simulator-control.js';
+import { SAMPLE_THUMBNAIL_JPEG } from './sample-thumbnail.js';
 
 export class SimulatorMediaHost {
   /** While down, every download fails as a media host in trouble would (the queue retries). */
   outage = false;
+  /** Files contacts sent in this process: message id → file id. */
+  private readonly byMessage = new Map<string, string>();
 
   constructor(private readonly dir: string) {}
 
@@ -27,6 +31,34 @@ export class SimulatorMediaHost {
     const id = randomUUID();
     await fs.writeFile(this.file(id, 'live'), data);
     return { id, sha256: createHash('sha256').update(data).digest('hex') };
+  }
+
+  /** What a contact's phone uploads and announces for a file: its hash, size, and a preview for photos and videos. */
+  async receive(messageId: string, kind: SimMediaKind, m: SimMedia): Promise<MediaInfo> {
+    const data = Buffer.from(m.base64, 'base64');
+    const { id, sha256 } = await this.host(data);
+    this.byMessage.set(messageId, id);
+    return {
+      mimetype: m.mimetype,
+      ...(m.fileName && { fileName: m.fileName }),
+      ...(m.caption && { caption: m.caption }),
+      sizeBytes: data.length,
+      sha256,
+      ...(kind === 'audio' && m.isVoiceNote && { isVoiceNote: true }),
+      ...((kind === 'image' || kind === 'video') && { thumbnail: SAMPLE_THUMBNAIL_JPEG }),
+      locator: { host: 'simulator', id },
+    };
+  }
+
+  download(locator: MediaLocator, maxBytes: number): Promise<Readable> {
+    if (locator.host !== 'simulator' || typeof locator.id !== 'string') throw new MediaDownloadError('unavailable', 'Not a file of the simulator');
+    return this.open(locator.id, maxBytes);
+  }
+
+  async expireMessage(messageId: string, reupload: boolean): Promise<void> {
+    const id = this.byMessage.get(messageId);
+    if (!id) throw new EngineSendError('unknown', `No file of message ${messageId} was sent to this session`);
+    await this.expire(id, reupload);
   }
 
   /** The host forgets the file; with `reupload` the phone still has it and uploads it when asked. */

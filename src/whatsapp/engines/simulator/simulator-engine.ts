@@ -4,13 +4,11 @@
  * linked session comes back after a restart without a QR), and reconnects with the same backoff
  * after a connection loss. Its control surface is the simulator API of docs/api.md.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { backoffDelay, type BackoffPolicy } from '../../backoff.js';
 import {
   EngineSendError,
-  MediaDownloadError,
-  type MediaInfo,
   type MediaLocator,
   type EngineContext,
   type EngineEvent,
@@ -24,9 +22,9 @@ import {
 import { EventHub } from '../../event-hub.js';
 import { toCanonicalJid } from '../../jid.js';
 import { newWaMessageId } from '../../message-id.js';
-import type { SimInbound, SimMedia, SimMediaKind, SimSentRecord, SimulatorControl, SimulatorControls } from '../../simulator-control.js';
+import type { SimInbound, SimSentRecord, SimulatorControl, SimulatorControls } from '../../simulator-control.js';
 import { SimulatorMediaHost } from './media-host.js';
-import { SAMPLE_THUMBNAIL_JPEG } from './sample-thumbnail.js';
+import { sentRecord } from './sent-record.js';
 
 export interface SimulatorOptions {
   backoff: BackoffPolicy;
@@ -65,8 +63,6 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
   private readonly contactSessions = new Set<string>();
   /** Our sent message ids → recipient chat, so receipts can name their chat. */
   private readonly sentTo = new Map<string, string>();
-  /** Files contacts sent in this process: message id → the host's file id. */
-  private readonly hostedFiles = new Map<string, string>();
   private readonly media: SimulatorMediaHost;
 
   constructor(
@@ -187,23 +183,7 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
     const messageId = opts.messageId ?? newWaMessageId();
     const timestamp = new Date();
     const body = content.type === 'text' ? content.text : (content.caption ?? null);
-    this.sentLog.push({
-      kind: 'message',
-      messageId,
-      to: chatJid,
-      body,
-      messageType: content.type,
-      ...(content.type !== 'text' && {
-        media: {
-          sha256: createHash('sha256').update(content.data).digest('hex'),
-          sizeBytes: content.data.length,
-          mimetype: content.mimetype,
-          ...(content.fileName && { fileName: content.fileName }),
-          ...(content.isVoiceNote && { isVoiceNote: true }),
-        },
-      }),
-      at: timestamp.toISOString(),
-    });
+    this.sentLog.push(sentRecord(messageId, chatJid, content, timestamp));
     this.sentTo.set(messageId, chatJid);
     const me = `${this.creds!.phoneNumber}@c.us`;
     const chatKind = chatJid.endsWith('@g.us') ? 'group' : chatJid === 'status@broadcast' ? 'status' : 'individual';
@@ -271,7 +251,7 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
       this.contactSessions.add(user);
     }
     if (msg.groupName && msg.groupId) this.emit({ type: 'chat-meta', chatJid, name: msg.groupName });
-    const media = msg.media && msg.type && msg.type !== 'text' ? await this.hostMedia(messageId, msg.type, msg.media) : undefined;
+    const media = msg.media && msg.type && msg.type !== 'text' ? await this.media.receive(messageId, msg.type, msg.media) : undefined;
     // The control API answers only once the message is stored, as WhatsApp counts a message
     // received only once the device acknowledged it.
     await this.hub.deliver({
@@ -296,36 +276,16 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
     return { messageId };
   }
 
-  /** What a contact's phone uploads and announces for a file: its hash, size, and a preview for photos and videos. */
-  private async hostMedia(messageId: string, kind: SimMediaKind, m: SimMedia): Promise<MediaInfo> {
-    const data = Buffer.from(m.base64, 'base64');
-    const { id, sha256 } = await this.media.host(data);
-    this.hostedFiles.set(messageId, id);
-    return {
-      mimetype: m.mimetype,
-      ...(m.fileName && { fileName: m.fileName }),
-      ...(m.caption && { caption: m.caption }),
-      sizeBytes: data.length,
-      sha256,
-      ...(kind === 'audio' && m.isVoiceNote && { isVoiceNote: true }),
-      ...((kind === 'image' || kind === 'video') && { thumbnail: SAMPLE_THUMBNAIL_JPEG }),
-      locator: { host: 'simulator', id },
-    };
-  }
-
-  async downloadMedia(locator: MediaLocator, opts: { maxBytes: number }): Promise<Readable> {
-    if (locator.host !== 'simulator' || typeof locator.id !== 'string') throw new MediaDownloadError('unavailable', 'Not a file of the simulator');
-    return this.media.open(locator.id, opts.maxBytes);
+  downloadMedia(locator: MediaLocator, opts: { maxBytes: number }): Promise<Readable> {
+    return this.media.download(locator, opts.maxBytes);
   }
 
   async mediaOutage(args: { down: boolean }): Promise<void> {
     this.media.outage = args.down;
   }
 
-  async expireMedia(args: { messageId: string; reupload: boolean }): Promise<void> {
-    const id = this.hostedFiles.get(args.messageId);
-    if (!id) throw new EngineSendError('unknown', `No file of message ${args.messageId} was sent to this session`);
-    await this.media.expire(id, args.reupload);
+  expireMedia(args: { messageId: string; reupload: boolean }): Promise<void> {
+    return this.media.expireMessage(args.messageId, args.reupload);
   }
 
   async typing(args: { chatId: string; isTyping: boolean; participantId?: string }): Promise<void> {
