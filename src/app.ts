@@ -54,6 +54,7 @@ import { createIngestService } from './messages/ingest.service.js';
 import { createMessagesRepository } from './messages/messages.repository.js';
 import { registerMessagesRoutes } from './messages/messages.routes.js';
 import { createMessagesService } from './messages/messages.service.js';
+import { createMessageChanges } from './messages/message-changes.js';
 import { createSendService } from './messages/send.service.js';
 import { createDecryptErrorHandler } from './sessions/decrypt-errors.js';
 import { HealthMonitor } from './sessions/health.js';
@@ -163,7 +164,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const chatsRepo = createChatsRepository(db);
   const messagesRepo = createMessagesRepository(db);
   const messageWrites = createIngestRepository();
-  const ingest = createIngestService({ repo: messageWrites, chats: chatsRepo, outbox, logger, storage: mediaStorage });
+  const ingest = createIngestService({
+    repo: messageWrites,
+    chats: chatsRepo,
+    outbox,
+    logger,
+    storage: mediaStorage,
+    changes: createMessageChanges({ outbox, collector: mediaCollector, clock, logger }),
+  });
   const engines = await createEngineFactory(config, logger, overrides.engines);
   const registry = createLocalRegistry({
     factory: engines.factory,

@@ -171,8 +171,8 @@ export function createIngestRepository() {
       const written = await tx
         .insert(messages)
         .select(
-          // Every column of `messages` in table order, the last two (created/updated) from now().
-          sql`select u.*, now(), now() from unnest(
+          // Every column of `messages` in table order: no reactions, edit or deletion yet, created/updated from now().
+          sql`select u.*, null::jsonb, null::timestamptz, null::timestamptz, now(), now() from unnest(
             ${sql.param(col(() => newId()))}::text[], ${sql.param(col((i) => i.companyId))}::text[],
             ${sql.param(col((i) => i.sessionId))}::text[], ${sql.param(col((i) => chatIdOf.get(chatKey(i.sessionId, i.chat.waChatId))!))}::text[],
             ${sql.param(col((i) => i.message.waMessageId))}::text[], ${sql.param(col((i) => i.message.fromMe))}::bool[],

@@ -72,7 +72,7 @@ const within = <T>(p: Promise<T>, ms = 2000): Promise<T> =>
 const build = (repo: IngestRepository, opts: { maxPendingPerSession?: number } = {}) => {
   const outbox = fakeOutbox();
   const storage = { putBuffer: async () => ({ sha256: 'f'.repeat(64), sizeBytes: 1 }) };
-  const service = createIngestService({ repo, chats: {} as ChatsRepository, outbox, logger: pino({ level: 'silent' }), storage, ...opts });
+  const service = createIngestService({ repo, chats: {} as ChatsRepository, outbox, logger: pino({ level: 'silent' }), storage, changes: async () => undefined, ...opts });
   return { service, outbox };
 };
 

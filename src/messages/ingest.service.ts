@@ -16,6 +16,7 @@ import type { IngestItem, IngestRepository, IngestResult } from './ingest.reposi
 import { toChatSummary, toMessagePayload } from './message-view.js';
 import { announcedMedia } from '../media/media-view.js';
 import type { MediaStorage } from '../media/media-storage.js';
+import type { MessageChanges } from './message-changes.js';
 
 interface Pending {
   item: IngestItem;
@@ -89,6 +90,8 @@ export function createIngestService(
     logger: Logger;
     /** Where the previews inside media messages are kept (they need no download). */
     storage: Pick<MediaStorage, 'putBuffer'>;
+    /** Reactions, edits and deletions, applied after the session's earlier messages. */
+    changes: MessageChanges;
   } & IngestOptions,
 ) {
   const { repo, outbox, logger } = deps;
@@ -227,6 +230,8 @@ export function createIngestService(
         }
         case 'message-status':
           return afterTail(session.id, () => onStatus(session, event));
+        case 'message-change':
+          return afterTail(session.id, () => deps.changes(session, event));
         case 'typing':
           return outbox.publish('typing.changed', session.companyId, {
             sessionId: session.id,

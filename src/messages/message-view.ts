@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { iso, NullableDate, NullableString } from '../http/schemas.js';
+import { iso, IsoDate, NullableDate, NullableString } from '../http/schemas.js';
 import type { ChatSummaryPayload, MessagePayload } from '../realtime/socket-events.js';
 import type { ChatKind, DeliveryStatus, MessageType } from '../whatsapp/engine.js';
 import type { ChatRow } from '../chats/chats.repository.js';
@@ -41,6 +41,13 @@ export const MessageSchema = Type.Object({
   quotedMessageId: NullableString,
   isPlaceholder: Type.Boolean(),
   errorMessage: NullableString,
+  reactions: Type.Array(Type.Object({ emoji: Type.String(), from: Type.String(), fromMe: Type.Boolean(), timestamp: IsoDate }), {
+    description: 'One per sender; a newer reaction replaces, an empty one removes',
+  }),
+  isEdited: Type.Boolean(),
+  editedAt: NullableDate,
+  isDeleted: Type.Boolean({ description: 'Deleted for everyone: body and media are gone, the row stays' }),
+  deletedAt: NullableDate,
 });
 
 export const toChatSummary = (c: ChatRow): ChatSummaryPayload => ({
@@ -81,4 +88,9 @@ export const toMessageView = (m: MessageRow, links: MediaLinks) => ({
   quotedMessageId: m.quotedMessageId,
   isPlaceholder: m.isPlaceholder,
   errorMessage: m.errorMessage,
+  reactions: m.reactions ?? [],
+  isEdited: m.editedAt !== null,
+  editedAt: iso(m.editedAt),
+  isDeleted: m.deletedAt !== null,
+  deletedAt: iso(m.deletedAt),
 });

@@ -33,6 +33,14 @@ export interface MessagePayload {
   media?: MediaView | null;
 }
 
+export interface ReactionView {
+  emoji: string;
+  /** Canonical WhatsApp id of who reacted. */
+  from: string;
+  fromMe: boolean;
+  timestamp: string;
+}
+
 /** A stored message changed later: its file was stored or failed (and, later, edits, deletions, reactions). */
 export interface MessageUpdatedEvent {
   sessionId: string;
@@ -40,7 +48,16 @@ export interface MessageUpdatedEvent {
   chatId: string;
   /** The WhatsApp id. */
   messageId: string;
-  changes: { media?: MediaView | null };
+  /** Only the fields that changed, with their new values. */
+  changes: {
+    media?: MediaView | null;
+    body?: string | null;
+    reactions?: ReactionView[];
+    isEdited?: boolean;
+    editedAt?: string;
+    isDeleted?: boolean;
+    deletedAt?: string;
+  };
   timestamp: string;
 }
 

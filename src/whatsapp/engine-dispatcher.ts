@@ -10,7 +10,7 @@ import type { EngineEvent } from './engine.js';
 import type { SessionRef } from './registry.js';
 
 export type StateEvent = Extract<EngineEvent, { type: 'qr' | 'pairing-code' | 'connecting' | 'connected' | 'disconnected' | 'error' }>;
-export type ConversationEvent = Extract<EngineEvent, { type: 'message' | 'message-status' | 'typing' | 'chat-meta' }>;
+export type ConversationEvent = Extract<EngineEvent, { type: 'message' | 'message-status' | 'message-change' | 'typing' | 'chat-meta' }>;
 export type HealthEvent = Extract<EngineEvent, { type: 'decrypt-error' }>;
 
 export interface EngineEventConsumers {
@@ -40,6 +40,7 @@ export function createEngineDispatcher(consumers: EngineEventConsumers, logger: 
       switch (event.type) {
         case 'message':
         case 'message-status':
+        case 'message-change':
         case 'typing':
         case 'chat-meta':
           return consumers.conversation.handle(session, event);

@@ -60,6 +60,9 @@ export interface MediaInfo {
   locator?: MediaLocator;
 }
 
+/** A change to a stored message: a reaction (`""` removes the sender's), an edit by its author, a deletion for everyone. */
+export type MessageChange = { kind: 'reaction'; emoji: string } | { kind: 'edit'; body: string } | { kind: 'revoke' };
+
 /** Why a received file could not be fetched; `expired` and `too_large` are final. */
 export class MediaDownloadError extends Error {
   constructor(
@@ -124,6 +127,17 @@ export type EngineEvent =
       participantJid?: string;
     }
   | { type: 'typing'; chatJid: string; participantJid: string; isTyping: boolean; timestamp: Date }
+  | {
+      /** Someone reacted to, edited or deleted for everyone an earlier message (`messageId`). */
+      type: 'message-change';
+      chatJid: string;
+      messageId: string;
+      /** Canonical id of who did it. */
+      senderJid: string;
+      fromMe: boolean;
+      timestamp: Date;
+      change: MessageChange;
+    }
   | { type: 'chat-meta'; chatJid: string; name: string }
   | {
       type: 'decrypt-error';

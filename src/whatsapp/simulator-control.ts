@@ -68,6 +68,12 @@ export interface SimulatorControl {
    * `reupload` the linked phone still has it and uploads it again when asked (a media retry).
    */
   expireMedia(args: { messageId: string; reupload: boolean }): Promise<void>;
+  /** A contact reacts to a message (`""` removes its reaction). */
+  reaction(args: { messageId: string; from: string; emoji: string }): Promise<void>;
+  /** A contact edits one of its messages. */
+  edit(args: { messageId: string; from: string; body: string }): Promise<void>;
+  /** A contact deletes one of its messages for everyone. */
+  revoke(args: { messageId: string; from: string }): Promise<void>;
   /** WhatsApp's media hosts fail every download (HTTP 503) until told otherwise; a restart ends it. */
   mediaOutage(args: { down: boolean }): Promise<void>;
 }

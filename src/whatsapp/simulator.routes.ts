@@ -176,6 +176,23 @@ export function registerSimulatorRoutes(
       act(caller(request), request.params.sessionId, (c) => c.expireMedia({ messageId: request.body.messageId, reupload: request.body.reupload ?? false })),
   });
 
+  const Target = { messageId: Type.String({ minLength: 1, maxLength: 128 }), from: WhatsAppId };
+  app.post(`${base}/reaction`, {
+    schema: actionSchema(
+      'A contact reacts to a message ("" removes its reaction)',
+      Type.Object({ ...Target, emoji: Type.String({ maxLength: 32 }) }, { additionalProperties: false, [CONTACT_CONTENT]: true }),
+    ),
+    handler: async (request) => act(caller(request), request.params.sessionId, (c) => c.reaction(request.body)),
+  });
+  app.post(`${base}/edit`, {
+    schema: actionSchema('A contact edits one of its messages', Type.Object({ ...Target, body: Type.String({ maxLength: 65536 }) }, { additionalProperties: false, [CONTACT_CONTENT]: true })),
+    handler: async (request) => act(caller(request), request.params.sessionId, (c) => c.edit(request.body)),
+  });
+  app.post(`${base}/revoke`, {
+    schema: actionSchema('A contact deletes one of its messages for everyone', Type.Object(Target, { additionalProperties: false })),
+    handler: async (request) => act(caller(request), request.params.sessionId, (c) => c.revoke(request.body)),
+  });
+
   app.post(`${base}/media-outage`, {
     schema: actionSchema(
       "WhatsApp's media hosts fail every download (HTTP 503) until `down: false`: received files wait and are retried",

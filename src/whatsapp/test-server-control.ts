@@ -56,6 +56,9 @@ function controlOf(server: LoopbackWhatsApp, engine: LinkableEngine): SimulatorC
     sent: (): Promise<SimSentRecord[]> => asEngineError(() => device().sent()),
     expireMedia: (args) => asEngineError(() => device().expireMedia(args)),
     mediaOutage: (args) => asEngineError(() => device().mediaOutage(args)),
+    reaction: (args) => asEngineError(() => device().reaction(args)),
+    edit: (args) => asEngineError(() => device().edit(args)),
+    revoke: (args) => asEngineError(() => device().revoke(args)),
   };
 }
 

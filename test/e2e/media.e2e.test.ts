@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startServer, type RunningServer } from '../helpers/server.js';
 import { connectSocket, eventually, type EventRecorder } from '../helpers/socket.js';
 import { engineModes } from './engine-modes.js';
+import { registerAndLink } from './linked-admin.js';
 
 type Json = Record<string, any>;
 
@@ -82,19 +83,7 @@ describe.each(engineModes())('media on the $name engine', (mode) => {
 
   beforeAll(async () => {
     await start();
-    const reg = await api<Json>(server.baseUrl, 'POST', '/api/auth/register', {
-      companyName: 'Media Co',
-      email: `media.${Date.now()}@example.com`,
-      password: 'a long password',
-      firstName: 'Ada',
-      lastName: 'Admin',
-    });
-    token = reg.body.data.accessToken;
-    await connect();
-    sessionId = (await as('POST', '/api/whatsapp/sessions', { displayName: 'Media line' })).body.data.sessionId;
-    await events.wait('whatsapp:qr-updated', (e) => e.sessionId === sessionId);
-    await sim('scan', { phoneNumber: '77070000002' });
-    await events.wait('whatsapp:session-connected', (e) => e.sessionId === sessionId, 30_000);
+    ({ token, socket, events, sessionId } = await registerAndLink(server, 'Media Co', '77070000002'));
   }, 90_000);
 
   afterAll(async () => {

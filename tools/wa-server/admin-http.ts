@@ -6,6 +6,7 @@
  *   GET  /admin/media-ca                          {host, ca}: the media host and its certificate (PEM) to trust
  *   POST /admin/scan            {phoneNumber, qr}  qr: the raw QR text or the PNG data URL
  *   POST /admin/devices/<jid>/inbound | typing | receipts | decrypt-errors | connection-loss | send-failures | media-expiry | media-outage
+ *                                                 | reaction | edit | revoke
  *   GET  /admin/devices/<jid>/sent
  * Bodies are those of the simulator control API in docs/api.md; <jid> is `<phone>:<device>@s.whatsapp.net`.
  */
@@ -110,6 +111,12 @@ export function adminHttp(server: WaTestServer, req: IncomingMessage, res: Serve
         return device.connectionLoss(str(body, 'reason') as 'connection_lost' | 'logged_out' | 'replaced');
       case 'media-expiry':
         return device.expireMedia({ messageId: str(body, 'messageId'), reupload: body.reupload === true });
+      case 'reaction':
+        return device.reaction({ messageId: str(body, 'messageId'), from: str(body, 'from'), emoji: typeof body.emoji === 'string' ? body.emoji : '' });
+      case 'edit':
+        return device.edit({ messageId: str(body, 'messageId'), from: str(body, 'from'), body: typeof body.body === 'string' ? body.body : '' });
+      case 'revoke':
+        return device.revoke({ messageId: str(body, 'messageId'), from: str(body, 'from') });
       case 'media-outage':
         return device.mediaOutage({ down: body.down === true });
       case 'send-failures':

@@ -5,7 +5,7 @@
  * the simulator control API of docs/api.md, so the gateway drives either engine through the same
  * routes.
  */
-import type { proto } from 'baileys';
+import { proto } from 'baileys';
 import type { SimInbound, SimSentRecord } from '../../src/whatsapp/simulator-control.js';
 import { lidFor } from './directory.js';
 import type { MediaKind } from './media-crypto.js';
@@ -13,6 +13,8 @@ import { contactMediaMessage, MEDIA_KINDS } from './media-phone.js';
 import { deviceKey, type Chat, type SendFault } from './messenger.js';
 import { node, phoneMessageId, unixNow } from './nodes.js';
 import type { WaTestServer } from './server.js';
+
+const ProtocolType = proto.Message.ProtocolMessage.Type;
 
 const digits = (s: string): string => s.split('@')[0]!.split(':')[0]!.replace(/\D/g, '');
 
@@ -63,6 +65,34 @@ export class DeviceControl {
     } catch (err) {
       throw new ControlError((err as Error).message);
     }
+  }
+
+  /**
+   * A contact's reaction, edit or deletion, as its phone sends them: a reaction message, or a
+   * protocol message (MESSAGE_EDIT with the new content, REVOKE), naming the target by its key.
+   */
+  private async change(messageId: string, from: string, content: (key: proto.IMessageKey) => proto.IMessage): Promise<void> {
+    const { account } = this.linked;
+    const contact = this.server.dir.ensureContact(digits(from));
+    const known = this.server.messenger.chatOf(messageId);
+    if (!known) throw new ControlError(`No message ${messageId} is known in this account's chats`);
+    const remoteJid = known.chat.kind === 'group' ? known.chat.jid : known.chat.kind === 'status' ? 'status@broadcast' : `${account.phone}@s.whatsapp.net`;
+    const key: proto.IMessageKey = { remoteJid, fromMe: known.fromContact, id: messageId, ...(known.chat.kind !== 'individual' && !known.fromContact && { participant: `${account.phone}@s.whatsapp.net` }) };
+    await this.server.messenger.contactWrites(account, contact, content(key), { chat: known.chat });
+  }
+
+  async reaction(args: { messageId: string; from: string; emoji: string }): Promise<void> {
+    await this.change(args.messageId, args.from, (key) => ({ reactionMessage: { key, text: args.emoji, senderTimestampMs: Date.now() } }));
+  }
+
+  async edit(args: { messageId: string; from: string; body: string }): Promise<void> {
+    await this.change(args.messageId, args.from, (key) => ({
+      protocolMessage: { key, type: ProtocolType.MESSAGE_EDIT, editedMessage: { conversation: args.body }, timestampMs: Date.now() },
+    }));
+  }
+
+  async revoke(args: { messageId: string; from: string }): Promise<void> {
+    await this.change(args.messageId, args.from, (key) => ({ protocolMessage: { key, type: ProtocolType.REVOKE } }));
   }
 
   /** The media host forgets the file of a contact's message; with `reupload` the phone keeps its copy. */

@@ -164,6 +164,19 @@ export class Messenger {
     );
   }
 
+  /**
+   * The chat a message was in, as a contact's phone knows it: one a contact sent (`fromMe` from the
+   * contact's side), or one this account's device sent.
+   */
+  chatOf(messageId: string): { chat: Chat; fromContact: boolean } | undefined {
+    const recent = this.recent.get(messageId);
+    if (recent) return { chat: recent.chat, fromContact: true };
+    const sent = this.sentIndex.get(messageId);
+    if (!sent) return undefined;
+    const chat: Chat = sent.chat === 'status@broadcast' ? { kind: 'status' } : sent.chat.endsWith('@g.us') ? { kind: 'group', jid: sent.chat } : { kind: 'individual' };
+    return { chat, fromContact: false };
+  }
+
   private remember(id: string, sent: RecentMessage): void {
     this.recent.set(id, sent);
     // What a contact's phone keeps to answer retry receipts: recent messages only.

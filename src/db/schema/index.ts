@@ -18,6 +18,14 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { SessionStatus } from '../../sessions/session-view.js';
 
+export interface MessageReaction {
+  emoji: string;
+  /** Canonical WhatsApp id of who reacted. */
+  from: string;
+  fromMe: boolean;
+  timestamp: string;
+}
+
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => ts('created_at').notNull().defaultNow();
 
@@ -189,6 +197,12 @@ export const messages = pgTable(
     media: jsonb('media'),
     quotedMessageId: text('quoted_message_id'),
     errorMessage: text('error_message'),
+    /** One reaction per sender: `[{emoji, from, fromMe, timestamp}]`. */
+    reactions: jsonb('reactions').$type<MessageReaction[]>(),
+    /** The author edited it; `body` is the latest text. */
+    editedAt: ts('edited_at'),
+    /** Deleted for everyone: the row stays as a tombstone, its content gone. */
+    deletedAt: ts('deleted_at'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

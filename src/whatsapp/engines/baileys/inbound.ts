@@ -9,7 +9,7 @@ import { classifyDecryptError } from './decrypt-errors.js';
 import { lidsOf, resolveChat, resolveSender, toBaileysJid, toCanonical, type PnForLid } from './jids.js';
 import type { DecryptLogSignal } from './logger-hook.js';
 import type { InboundJournal } from './inbound-journal.js';
-import { isCiphertextStub, mapWAMessage } from './message-mapper.js';
+import { isCiphertextStub, mapMessageChange, mapWAMessage } from './message-mapper.js';
 
 export type InboundSocket = Pick<WASocket, 'authState' | 'signalRepository' | 'presenceSubscribe' | 'groupMetadata'>;
 
@@ -94,9 +94,11 @@ export class InboundTranslator {
         const subject = await this.groupSubject(sock, mapped.chatJid);
         if (subject) mapped.chatName = subject;
       }
-      if (mapped) {
+      // A reaction, an edit or a deletion is kept like a message: journaled until it is applied.
+      const event: EngineEvent | null = mapped ? { type: 'message', message: mapped } : mapMessageChange(msg, { ownJid: this.deps.ownJid(), pnForLid });
+      if (event) {
         // The journal entry goes only once the message is stored; a failure leaves it for the next start.
-        this.deps.deliver({ type: 'message', message: mapped }).then(
+        this.deps.deliver(event).then(
           () => journal.handled(id),
           (err: unknown) => this.deps.fail('message_store_failed', err),
         );

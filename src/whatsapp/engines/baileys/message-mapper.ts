@@ -3,7 +3,7 @@
  * (protocol messages, reactions, key distribution, group notifications, poll votes...).
  */
 import { getContentType, normalizeMessageContent, proto, toNumber, type WAMessage } from 'baileys';
-import type { EngineMessage, MediaInfo, MessageType } from '../../engine.js';
+import type { EngineEvent, EngineMessage, MediaInfo, MessageType } from '../../engine.js';
 import { announcedMedia } from './media-download.js';
 import { chatKindOf } from '../../jid.js';
 import { resolveChat, resolveSender, type PnForLid } from './jids.js';
@@ -137,4 +137,38 @@ export function mapWAMessage(msg: WAMessage, ctx: MapContext): EngineMessage | n
     ...(extracted.media && { media: extracted.media }),
     ...(extracted.quotedMessageId && { quotedMessageId: extracted.quotedMessageId }),
   };
+}
+
+/**
+ * A reaction, an edit or a deletion for everyone (WhatsApp sends them as messages naming their
+ * target by its key) → the change event; null for anything else.
+ */
+export function mapMessageChange(msg: WAMessage, ctx: Pick<MapContext, 'ownJid' | 'pnForLid'>): Extract<EngineEvent, { type: 'message-change' }> | null {
+  const content = msg.message ? normalizeMessageContent(msg.message) : undefined;
+  const chat = msg.key ? resolveChat(msg.key, ctx.pnForLid) : undefined;
+  if (!content || !chat) return null;
+  const base = {
+    type: 'message-change' as const,
+    chatJid: chat.chatJid,
+    senderJid: resolveSender(msg.key, chat, ctx.ownJid, ctx.pnForLid),
+    fromMe: !!msg.key.fromMe,
+    timestamp: timestampOf(msg),
+  };
+  const reaction = content.reactionMessage;
+  if (reaction?.key?.id) return { ...base, messageId: reaction.key.id, change: { kind: 'reaction', emoji: reaction.text ?? '' } };
+  const protocol = content.protocolMessage;
+  if (!protocol?.key?.id) return null;
+  const Type = proto.Message.ProtocolMessage.Type;
+  if (protocol.type === Type.REVOKE) return { ...base, messageId: protocol.key.id, change: { kind: 'revoke' } };
+  if (protocol.type === Type.MESSAGE_EDIT && protocol.editedMessage) {
+    const edited = normalizeMessageContent(protocol.editedMessage);
+    const body =
+      edited?.conversation ??
+      edited?.extendedTextMessage?.text ??
+      edited?.imageMessage?.caption ??
+      edited?.videoMessage?.caption ??
+      edited?.documentMessage?.caption;
+    if (typeof body === 'string') return { ...base, messageId: protocol.key.id, change: { kind: 'edit', body } };
+  }
+  return null;
 }

@@ -10,6 +10,7 @@ import { backoffDelay, type BackoffPolicy } from '../../backoff.js';
 import {
   EngineSendError,
   type MediaLocator,
+  type MessageChange,
   type EngineContext,
   type EngineEvent,
   type EngineEventHandler,
@@ -278,6 +279,25 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
 
   downloadMedia(locator: MediaLocator, opts: { maxBytes: number }): Promise<Readable> {
     return this.media.download(locator, opts.maxBytes);
+  }
+
+  /** A contact's reaction, edit or deletion; the gateway finds the message by its id. */
+  private async change(messageId: string, from: string, change: MessageChange): Promise<void> {
+    this.assertConnected();
+    const senderJid = toCanonicalJid(from);
+    await this.hub.deliver({ type: 'message-change', chatJid: senderJid, messageId, senderJid, fromMe: false, timestamp: new Date(), change });
+  }
+
+  reaction(args: { messageId: string; from: string; emoji: string }): Promise<void> {
+    return this.change(args.messageId, args.from, { kind: 'reaction', emoji: args.emoji });
+  }
+
+  edit(args: { messageId: string; from: string; body: string }): Promise<void> {
+    return this.change(args.messageId, args.from, { kind: 'edit', body: args.body });
+  }
+
+  revoke(args: { messageId: string; from: string }): Promise<void> {
+    return this.change(args.messageId, args.from, { kind: 'revoke' });
   }
 
   async mediaOutage(args: { down: boolean }): Promise<void> {
