@@ -8,28 +8,15 @@
  * read-only until an admin grants write, live.
  * Screenshots of the main screens go to test-artifacts/screenshots/ (`*-phone.png` at 390×844).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, type RunningServer } from '../helpers/server.js';
+import { hasChromium, LAPTOP, PASSWORD, PHONE, shot, skippedWithoutChromium, useBrowser, visible, gone, WAIT } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shots = path.join(root, 'test-artifacts', 'screenshots');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[dashboard.browser.test] skipped: ${CHROMIUM} is missing (install chromium to run the browser tests)`);
+skippedWithoutChromium('dashboard.browser.test');
 
-const WAIT = 15_000;
-const visible = (l: Locator, timeout = WAIT) => l.waitFor({ state: 'visible', timeout });
-const gone = (l: Locator, timeout = WAIT) => l.waitFor({ state: 'detached', timeout });
+
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
-const PHONE = { width: 390, height: 844 };
-const LAPTOP = { width: 1280, height: 800 };
-const PASSWORD = 'correct-horse-42';
 
 type Stored = { accessToken: string; refreshToken: string };
 const stored = (p: Page) => p.evaluate(() => JSON.parse(localStorage.getItem('wa-inbox.auth') ?? 'null') as Stored | null);
@@ -62,61 +49,16 @@ async function until<T>(fn: () => Promise<T | undefined | null | false>, what: s
 }
 
 describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pages: Page[] = [];
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    // The project's build script swaps web/dist in whole: a concurrent `npm start` (production-start
-    // e2e) never sees it half-written. It builds React's production bundle whatever NODE_ENV is.
-    const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-web.mjs')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
-    server = await startServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30_000,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  }, 180_000);
-
-  afterAll(async () => {
-    const bounded = (p: Promise<unknown> | undefined, ms: number) => Promise.race([p?.catch(() => undefined), new Promise((r) => setTimeout(r, ms))]);
-    for (const c of contexts) await bounded(c.close(), 5_000);
-    await bounded(browser?.close(), 5_000);
-    if (server && (await bounded(server.stop().then(() => 'stopped'), 10_000)) !== 'stopped') await server.kill();
-  }, 40_000);
-
-  /** On a failure, a screenshot of every open page (failure-page<n>.png) shows what the user saw. */
-  function shootOnFailure(): void {
-    onTestFailed(async () => {
-      for (const [i, p] of pages.entries()) {
-        if (!p.isClosed()) await p.screenshot({ path: path.join(shots, `failure-page${i + 1}.png`), timeout: 5_000 }).catch(() => undefined);
-      }
-    });
-  }
-
-  /** A new tab in `ctx` (a new browser context, i.e. another person, when omitted). */
-  async function newPage(viewport = LAPTOP, ctx?: BrowserContext): Promise<Page> {
-    if (!ctx) {
-      ctx = await browser.newContext({ viewport, baseURL: server.baseUrl });
-      contexts.push(ctx);
-    }
-    const page = await ctx.newPage();
-    pages.push(page);
-    page.setDefaultTimeout(WAIT);
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
-    });
-    return page;
-  }
+  const h = useBrowser();
+  const { errors } = h;
+  const newPage = (viewport?: { width: number; height: number }, ctx?: BrowserContext) => h.newPage(viewport, ctx);
+  let server!: RunningServer;
+  beforeAll(() => {
+    server = h.server;
+  });
 
   it('admin links a number and shares it; a manager answers live and loses access live', async () => {
-    shootOnFailure();
+    h.shootOnFailure('failure-');
     const stamp = Date.now();
     const adminEmail = `admin.${stamp}@acme.test`;
     const managerEmail = `olga.${stamp}@acme.test`;
@@ -367,7 +309,7 @@ describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
   }
 
   it('admin runs numbers: live QR, health figures, restart, close, log out, delete; every screen at phone width', async () => {
-    shootOnFailure();
+    h.shootOnFailure('failure-');
     errors.length = 0;
     const stamp = Date.now();
     const email = `ops.${stamp}@beta.test`;
@@ -513,7 +455,7 @@ describe.skipIf(!hasChromium)('web dashboard in a browser', () => {
   }, 120_000);
 
   it('a manager scrolls back through history, and is read-only until granted write live', async () => {
-    shootOnFailure();
+    h.shootOnFailure('failure-');
     errors.length = 0;
     const stamp = Date.now();
     const token = await registerCompany('Gamma Foods', `boss.${stamp}@gamma.test`);

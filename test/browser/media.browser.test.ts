@@ -9,30 +9,19 @@
  * read-only manager sees the files and has nothing to attach with.
  * Screenshots go to test-artifacts/screenshots/ (media-*.png).
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { api, startServer, type RunningServer } from '../helpers/server.js';
+import { type BrowserContext } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, type RunningServer } from '../helpers/server.js';
+import { hasChromium, PASSWORD, PHONE, root, shot, shots, skippedWithoutChromium, useBrowser, visible, gone, WAIT } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shots = path.join(root, 'test-artifacts', 'screenshots');
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[media.browser.test] skipped: ${CHROMIUM} is missing (install chromium to run the browser tests)`);
+skippedWithoutChromium('media.browser.test');
 
-const WAIT = 15_000;
-const PASSWORD = 'correct-horse-42';
-const PHONE = { width: 390, height: 844 };
-const LAPTOP = { width: 1280, height: 800 };
+
 /** The server keeps files up to 1 MB here: big enough for the fixtures, small enough to refuse one. */
 const MAX_BYTES = 1024 * 1024;
-const visible = (l: Locator, timeout = WAIT) => l.waitFor({ state: 'visible', timeout });
-const gone = (l: Locator, timeout = WAIT) => l.waitFor({ state: 'detached', timeout });
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 async function until<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeout = WAIT): Promise<T> {
@@ -76,61 +65,16 @@ function documentBytes(size: number): Buffer {
 }
 
 describe.skipIf(!hasChromium)('files in the dashboard', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pages: Page[] = [];
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-web.mjs')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
-    server = await startServer({ env: { MEDIA_MAX_BYTES: String(MAX_BYTES) } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // The test starts the voice note itself, without a click.
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
-  }, 180_000);
-
-  afterAll(async () => {
-    const bounded = (p: Promise<unknown> | undefined, ms: number) => Promise.race([p?.catch(() => undefined), new Promise((r) => setTimeout(r, ms))]);
-    for (const c of contexts) await bounded(c.close(), 5_000);
-    await bounded(browser?.close(), 5_000);
-    if (server && (await bounded(server.stop().then(() => 'stopped'), 10_000)) !== 'stopped') await server.kill();
-  }, 40_000);
-
-  async function newPage(viewport = LAPTOP): Promise<Page> {
-    const ctx = await browser.newContext({ viewport, baseURL: server.baseUrl, acceptDownloads: true });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    pages.push(page);
-    page.setDefaultTimeout(WAIT);
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
-    });
-    return page;
-  }
+  const h = useBrowser({ env: { MEDIA_MAX_BYTES: String(MAX_BYTES) }, args: ['--autoplay-policy=no-user-gesture-required'], acceptDownloads: true });
+  const { errors } = h;
+  const newPage = (viewport?: { width: number; height: number }, ctx?: BrowserContext) => h.newPage(viewport, ctx);
+  let server!: RunningServer;
+  beforeAll(() => {
+    server = h.server;
+  });
 
   it('a contact sends photo, voice note, sticker, video and documents; an agent sends a photo; a reader only views', async () => {
-    onTestFailed(async () => {
-      for (const [i, p] of pages.entries()) {
-        if (!p.isClosed()) await p.screenshot({ path: path.join(shots, `media-failure-page${i + 1}.png`), timeout: 5_000 }).catch(() => undefined);
-      }
-    });
+    h.shootOnFailure('media-failure-');
     const stamp = Date.now();
     const email = `files.${stamp}@delta.test`;
     const reg = await api<{ data: { accessToken: string } }>(server.baseUrl, 'POST', '/api/auth/register', {

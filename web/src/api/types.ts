@@ -40,6 +40,10 @@ export type Message = Omit<Static<typeof MessageSchema>, 'status' | 'messageType
 /** A message's file: what it announced, where the file stands, and signed links once stored. */
 export type MessageMedia = NonNullable<Message['media']>;
 export type MediaState = MessageMedia['state'];
+/** One sender's reaction to a message (WhatsApp keeps one per sender); `from` is a WhatsApp id. */
+export type Reaction = Message['reactions'][number];
+/** What happened to a message after it was sent: reactions, an edit, a deletion for everyone (its row stays, without body and media). */
+export type MessageAfterwards = Pick<Message, 'reactions' | 'isEdited' | 'editedAt' | 'isDeleted' | 'deletedAt'>;
 export type User = UserView;
 export type { DeliveryStatus, MessageType, ChatKind };
 

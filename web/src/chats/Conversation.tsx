@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useLayoutEffect, useRef } from 'react';
+import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { ApiError } from '../api/client';
 import type { Chat } from '../api/types';
 import { Avatar } from '../components/Avatar';
@@ -41,6 +41,16 @@ export function Conversation({
   const stick = useRef(true);
   const lastTop = useRef(0);
   const title = chatTitle(chat);
+
+  // Who reacted, in words: the contact of a one-to-one chat, a group member by the name their
+  // messages carry, anyone else by their number.
+  const senders = useMemo(() => {
+    const byId = new Map<string, string>();
+    for (const m of messages) if (!m.fromMe && m.fromName) byId.set(m.fromNumber, m.fromName);
+    if (!chat.isGroup) byId.set(chat.chatId, title);
+    return byId;
+  }, [chat.chatId, chat.isGroup, messages, title]);
+  const nameOf = useCallback((waId: string) => senders.get(waId) ?? (phoneOf(waId) || waId), [senders]);
 
   // Mark as read when the chat is open, on screen and has unread messages. A message that arrives
   // while the tab is in the background stays unread until the user comes back to it.
@@ -166,7 +176,7 @@ export function Conversation({
                     <span>{day}</span>
                   </li>
                 )}
-                <MessageBubble m={m} showSender={chat.isGroup} retried={retried.has(m.key)} onRetry={onRetry} onStaleMedia={staleMedia} />
+                <MessageBubble m={m} showSender={chat.isGroup} retried={retried.has(m.key)} onRetry={onRetry} onStaleMedia={staleMedia} nameOf={nameOf} />
               </Fragment>
             );
           })}

@@ -1,8 +1,9 @@
 import type { DeliveryStatus } from '../api/types';
-import { FileIcon } from '../components/Icons';
+import { DeletedIcon, FileIcon } from '../components/Icons';
 import { phoneOf, timeOf } from '../components/format';
 import { Ticks } from '../components/Ticks';
 import { MessageMedia, mediaLabel } from './MessageMedia';
+import { Reactions } from './Reactions';
 import type { UiMessage } from './useMessages';
 
 const MEDIA_KINDS = new Set(['image', 'video', 'audio', 'document', 'sticker']);
@@ -15,6 +16,7 @@ export function MessageBubble({
   retried,
   onRetry,
   onStaleMedia,
+  nameOf,
 }: {
   m: UiMessage;
   showSender: boolean;
@@ -22,11 +24,30 @@ export function MessageBubble({
   onRetry: (m: UiMessage) => void;
   /** A file's signed link stopped working: fresh links are needed. */
   onStaleMedia: (m: UiMessage) => void;
+  /** Who a WhatsApp id is, in words (for who reacted). */
+  nameOf: (waId: string) => string;
 }) {
+  // Deleted for everyone: the row stays, as a tombstone without its text, file or reactions.
+  if (m.isDeleted) {
+    return (
+      <li className={`msg ${m.fromMe ? 'msg-out' : 'msg-in'} msg-deleted`}>
+        <div className="bubble bubble-deleted">
+          {showSender && !m.fromMe && m.fromName && <div className="sender">{m.fromName}</div>}
+          <p className="tombstone">
+            <DeletedIcon />
+            <span>This message was deleted</span>
+          </p>
+          <div className="meta">
+            <time dateTime={m.timestamp}>{timeOf(m.timestamp)}</time>
+          </div>
+        </div>
+      </li>
+    );
+  }
   const status = (m.status ?? null) as DeliveryStatus | null;
   const failed = m.fromMe && status === 'failed';
   const media = m.media;
-  // A file without its media (deleted for everyone, or an old row) still says what it was.
+  // A file without its media (an old row) still says what it was.
   const chip = media ? undefined : (CHIP_LABEL[m.messageType] ?? (MEDIA_KINDS.has(m.messageType) ? mediaLabel(m.messageType, null) : undefined));
   const sticker = m.messageType === 'sticker' && !!media?.url;
   const error = m.local?.error ?? m.errorMessage;
@@ -54,10 +75,16 @@ export function MessageBubble({
         {m.isPlaceholder && !m.body && <p className="muted small">This message could not be decrypted yet.</p>}
         {m.body && <p className="body">{m.body}</p>}
         <div className="meta">
+          {m.isEdited && (
+            <span className="edited" title={m.editedAt ? `Edited at ${timeOf(m.editedAt)}` : undefined}>
+              edited
+            </span>
+          )}
           <time dateTime={m.timestamp}>{timeOf(m.timestamp)}</time>
           {m.fromMe && <Ticks status={status} />}
         </div>
       </div>
+      {m.reactions.length > 0 && <Reactions reactions={m.reactions} nameOf={nameOf} />}
       {failed && (
         <div className="failed-row" role={retried ? undefined : 'alert'}>
           <span>{retried ? 'Not sent — it was sent again below.' : (error ?? 'Not sent.')}</span>

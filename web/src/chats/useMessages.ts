@@ -1,10 +1,11 @@
 /**
  * The messages of one open chat: history pages (newest first from the server, shown oldest
- * first), live arrivals, delivery ticks, and our own sends with optimistic bubbles and retry.
+ * first), live arrivals, delivery ticks, reactions, edits and deletions as they happen, and our
+ * own sends with optimistic bubbles and retry.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorText } from '../api/client';
-import type { Chat, DeliveryStatus, Message, MessageMedia } from '../api/types';
+import type { Chat, DeliveryStatus, Message, MessageAfterwards, MessageMedia } from '../api/types';
 import { useReconnect, useSocketEvent } from '../realtime/socket';
 import { chatsApi, type OutgoingFile } from './api';
 import { base64Bytes, isRefusal, sendErrorText } from './sendErrors';
@@ -44,6 +45,21 @@ function newerMedia(old: MessageMedia | null, next: MessageMedia | null): Messag
   return next;
 }
 
+/**
+ * What a page fetched before an edit or a deletion (and answering after the event that told it)
+ * must not undo: a deletion is final, and an older view does not bring back the earlier text.
+ */
+function newerContent(old: UiMessage, next: UiMessage): Partial<UiMessage> {
+  if (old.isDeleted && !next.isDeleted) return { isDeleted: true, deletedAt: old.deletedAt, body: null, media: null, reactions: [] };
+  if (old.isEdited && old.editedAt && !next.isDeleted && (!next.isEdited || (next.editedAt ?? '') < old.editedAt)) {
+    return { body: old.body, isEdited: true, editedAt: old.editedAt };
+  }
+  return {};
+}
+
+/** A message nothing has happened to yet (our own sends, live arrivals). */
+const UNTOUCHED: MessageAfterwards = { reactions: [], isEdited: false, editedAt: null, isDeleted: false, deletedAt: null };
+
 const fromServer = (m: Message): UiMessage => ({ ...m, key: m.id });
 const byTime = (a: UiMessage, b: UiMessage) => a.timestamp.localeCompare(b.timestamp);
 
@@ -74,6 +90,7 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
             key: old.key,
             status: m.status && old.status ? advance(old.status, m.status) : (m.status ?? old.status),
             media: newerMedia(old.media, m.media),
+            ...newerContent(old, m),
           };
         } else next.push(m);
       }
@@ -130,6 +147,7 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
   useSocketEvent('whatsapp:new-message', (e) => {
     if (e.sessionId !== sessionId || e.chat.id !== chatRowId) return;
     const m: UiMessage = {
+      ...UNTOUCHED,
       ...e.message,
       key: e.message.id,
       isRead: e.message.fromMe,
@@ -157,20 +175,28 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
     });
   });
 
-  // A file was stored, failed or expired. The event has no links (they are signed per view): the
-  // state shows at once and the message's page is fetched again for them.
+  // A message changed after it was sent: reactions (the full new list), an edit or a deletion for
+  // everyone are merged into it as they come. A file that was stored, failed or expired has no
+  // links in the event (they are signed per view): its state shows at once and the message's page
+  // is fetched again for them.
   useSocketEvent('whatsapp:message-updated', (e) => {
-    if (e.sessionId !== sessionId || e.chatId !== chatRowId || e.changes.media === undefined) return;
-    const media = e.changes.media;
+    if (e.sessionId !== sessionId || e.chatId !== chatRowId) return;
+    const { media, ...changes } = e.changes;
     setMessages((list) =>
       list.map((m) => {
-        if (m.messageId !== e.messageId) return m;
-        if (!media) return { ...m, media: null };
-        const keepUrl = media.state === 'stored' ? m.media?.url : undefined;
-        return { ...m, media: { ...m.media, ...media, url: keepUrl, thumbnailUrl: m.media?.thumbnailUrl } };
+        // A deletion is final: nothing said later about the message applies.
+        if (m.messageId !== e.messageId || m.isDeleted) return m;
+        const next: UiMessage = { ...m, ...changes };
+        if (next.isDeleted) return { ...next, body: null, media: null, reactions: [] };
+        if (media === null) next.media = null;
+        else if (media) {
+          const keepUrl = media.state === 'stored' ? m.media?.url : undefined;
+          next.media = { ...m.media, ...media, url: keepUrl, thumbnailUrl: m.media?.thumbnailUrl };
+        }
+        return next;
       }),
     );
-    if (media) refreshMedia(e.messageId);
+    if (media && !changes.isDeleted) refreshMedia(e.messageId);
   });
 
   useSocketEvent('whatsapp:message-status', (e) => {
@@ -273,6 +299,7 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
         quotedMessageId: null,
         isPlaceholder: false,
         errorMessage: null,
+        ...UNTOUCHED,
         local: { outgoing, idempotencyKey, ...(file?.type === 'image' && { preview: `data:${file.mimetype};base64,${file.base64}` }) },
       };
       setMessages((list) => [...list, optimistic]);

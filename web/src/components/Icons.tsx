@@ -93,3 +93,9 @@ export const AudioIcon = () => (
     <circle cx="18" cy="16" r="3" />
   </Svg>
 );
+export const DeletedIcon = () => (
+  <Svg size={15}>
+    <circle cx="12" cy="12" r="9" />
+    <path d="m5.6 5.6 12.8 12.8" />
+  </Svg>
+);
