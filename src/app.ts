@@ -55,6 +55,7 @@ import { createMessagesRepository } from './messages/messages.repository.js';
 import { registerMessagesRoutes } from './messages/messages.routes.js';
 import { createMessagesService } from './messages/messages.service.js';
 import { createMessageChanges } from './messages/message-changes.js';
+import { createOwnChangesService } from './messages/own-changes.service.js';
 import { createSendService } from './messages/send.service.js';
 import { createDecryptErrorHandler } from './sessions/decrypt-errors.js';
 import { HealthMonitor } from './sessions/health.js';
@@ -164,14 +165,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const chatsRepo = createChatsRepository(db);
   const messagesRepo = createMessagesRepository(db);
   const messageWrites = createIngestRepository();
-  const ingest = createIngestService({
-    repo: messageWrites,
-    chats: chatsRepo,
-    outbox,
-    logger,
-    storage: mediaStorage,
-    changes: createMessageChanges({ outbox, collector: mediaCollector, clock, logger }),
-  });
+  const messageChanges = createMessageChanges({ outbox, collector: mediaCollector, clock, logger });
+  const ingest = createIngestService({ repo: messageWrites, chats: chatsRepo, outbox, logger, storage: mediaStorage, changes: messageChanges });
   const engines = await createEngineFactory(config, logger, overrides.engines);
   const registry = createLocalRegistry({
     factory: engines.factory,
@@ -327,7 +322,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerChatsRoutes(http, { chats: chatsService });
   registerManagersRoutes(http, { managers });
   registerStatsRoutes(http, { stats });
-  registerMessagesRoutes(http, { messages: messagesService, send: sendService, mediaBodyLimitBytes: config.mediaBodyLimitBytes });
+  registerMessagesRoutes(http, {
+    messages: messagesService,
+    send: sendService,
+    own: createOwnChangesService({ db, chats: chatsService, registry, changes: messageChanges, links: mediaLinks, clock }),
+    mediaBodyLimitBytes: config.mediaBodyLimitBytes,
+  });
   registerMediaRoutes(http, { media: createMediaService({ db, policy, storage: mediaStorage, links: mediaLinks, logger }) });
   if (engines.controls) registerSimulatorRoutes(http, { policy, registry, controls: engines.controls, mediaBodyLimitBytes: config.mediaBodyLimitBytes });
 

@@ -6,11 +6,12 @@ import { errorResponses, ok, okData, okList, okPage, OkMessage, okText, pageQuer
 import { MessageSchema } from './message-view.js';
 import type { MessagesService } from './messages.service.js';
 import type { SendService } from './send.service.js';
+import type { OwnChangesService } from './own-changes.service.js';
 import { SendBodySchema, SentSchema } from './send-view.js';
 
 export function registerMessagesRoutes(
   app: HttpApp,
-  deps: { messages: MessagesService; send: SendService; mediaBodyLimitBytes: number },
+  deps: { messages: MessagesService; send: SendService; own: OwnChangesService; mediaBodyLimitBytes: number },
 ): void {
   const common = { tags: ['messages'], security: [{ bearerAuth: [] }] };
   const base = '/api/whatsapp/sessions/:sessionId/chats/:chatId';
@@ -47,6 +48,56 @@ export function registerMessagesRoutes(
       const { sessionId, chatId } = request.params;
       const data = await deps.send.send(caller(request), sessionId, chatId, request.body, request.headers['idempotency-key']);
       return reply.status(201).send(okData(data));
+    },
+  });
+
+  const MessageParams = Type.Object({
+    ...ChatParams.properties,
+    messageId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$', description: 'Our message row id or the WhatsApp id' }),
+  });
+  const changeResponses = { 200: ok(MessageSchema), ...errorResponses(400, 401, 403, 404, 409, 429, 502, 503) };
+
+  app.post(`${base}/messages/:messageId/reaction`, {
+    schema: {
+      'x-access': 'session:write',
+      ...common,
+      summary: 'React to a message ("" removes our reaction)',
+      params: MessageParams,
+      body: Type.Object({ emoji: Type.String({ maxLength: 32 }) }, { additionalProperties: false, examples: [{ emoji: '👍' }] }),
+      response: changeResponses,
+    },
+    handler: async (request) => {
+      const { sessionId, chatId, messageId } = request.params;
+      return okData(await deps.own.apply(caller(request), sessionId, chatId, messageId, { kind: 'reaction', emoji: request.body.emoji }));
+    },
+  });
+
+  app.patch(`${base}/messages/:messageId`, {
+    schema: {
+      'x-access': 'session:write',
+      ...common,
+      summary: 'Edit one of our text messages (within 15 minutes of sending)',
+      params: MessageParams,
+      body: Type.Object({ message: Type.String({ minLength: 1, maxLength: 65536 }) }, { additionalProperties: false, examples: [{ message: 'Corrected: the order ships on Monday.' }] }),
+      response: changeResponses,
+    },
+    handler: async (request) => {
+      const { sessionId, chatId, messageId } = request.params;
+      return okData(await deps.own.apply(caller(request), sessionId, chatId, messageId, { kind: 'edit', body: request.body.message }));
+    },
+  });
+
+  app.delete(`${base}/messages/:messageId`, {
+    schema: {
+      'x-access': 'session:write',
+      ...common,
+      summary: 'Delete one of our messages for everyone (the row stays as a tombstone)',
+      params: MessageParams,
+      response: changeResponses,
+    },
+    handler: async (request) => {
+      const { sessionId, chatId, messageId } = request.params;
+      return okData(await deps.own.apply(caller(request), sessionId, chatId, messageId, { kind: 'revoke' }));
     },
   });
 

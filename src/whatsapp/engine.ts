@@ -179,6 +179,13 @@ export interface SentMessage {
   timestamp: Date;
 }
 
+export interface ChangeTarget {
+  messageId: string;
+  fromMe: boolean;
+  /** Author of the message in a group. */
+  participantJid?: string;
+}
+
 export interface ReadKey {
   messageId: string;
   /** Author of the message in a group. */
@@ -207,6 +214,8 @@ export interface WhatsAppEngine {
   requestPairingCode(phoneNumber: string): Promise<string>;
   sendMessage(chatJid: string, content: OutgoingContent, opts?: SendOptions): Promise<SentMessage>;
   markRead(chatJid: string, keys: ReadKey[]): Promise<void>;
+  /** Reacts to, edits or deletes for everyone a message of the chat (`fromMe`: the target is ours). */
+  sendChange(chatJid: string, target: ChangeTarget, change: MessageChange): Promise<void>;
   sendPresence(chatJid: string, state: 'composing' | 'paused'): Promise<void>;
   /**
    * The decrypted file a received message points to, as a stream (never whole in memory), checked

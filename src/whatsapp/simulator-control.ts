@@ -43,6 +43,8 @@ export type SimSentRecord =
       at: string;
     }
   | { kind: 'read-receipt'; chatId: string; messageIds: string[]; at: string }
+  /** Our reaction (`emoji`), edit (`body`) or deletion for everyone of message `messageId`. */
+  | { kind: 'reaction' | 'edit' | 'revoke'; chatId: string; messageId: string; emoji?: string; body?: string; at: string }
   | { kind: 'presence'; chatId: string; state: 'composing' | 'paused'; at: string };
 
 export interface SimSentMedia {

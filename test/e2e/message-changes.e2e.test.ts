@@ -102,4 +102,34 @@ describe.each(engineModes())('reactions, edits and deletions on the $name engine
     await sim('edit', { messageId, from: contact, body: 'back again' });
     expect(await message(messageId)).toMatchObject({ isDeleted: true, body: null });
   }, 60_000);
+
+  it('we react, edit our text and delete ours for everyone: each reaches the contact as WhatsApp sends it', async () => {
+    const base = `/api/whatsapp/sessions/${sessionId}/chats/${chat}/messages`;
+    const theirs = (await sim('inbound', { from: contact, body: 'Спасибо!' })).messageId as string;
+    await events.wait('whatsapp:new-message', (e) => e.message.messageId === theirs);
+    const sentLog = async () => (await as<Json>('GET', `/api/simulator/sessions/${sessionId}/sent`)).body.data as Json[];
+
+    const reacted = await as('POST', `${base}/${theirs}/reaction`, { emoji: '🙏' });
+    expect(reacted.status, JSON.stringify(reacted.body)).toBe(200);
+    expect(reacted.body.data.reactions).toEqual([expect.objectContaining({ emoji: '🙏', fromMe: true })]);
+    expect((await sentLog()).find((r) => r.kind === 'reaction' && r.messageId === theirs)).toMatchObject({ emoji: '🙏', chatId: chat });
+
+    const ours = await as('POST', base, { type: 'text', message: 'Доставка в пятницу' });
+    expect(ours.status).toBe(201);
+    const mine = ours.body.data.messageId as string;
+    const edited = await as('PATCH', `${base}/${mine}`, { message: 'Доставка в четверг' });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body.data).toMatchObject({ body: 'Доставка в четверг', isEdited: true });
+    expect((await sentLog()).find((r) => r.kind === 'edit' && r.messageId === mine)).toMatchObject({ body: 'Доставка в четверг' });
+    // Only our own text: a contact's message cannot be edited or deleted by us.
+    expect((await as('PATCH', `${base}/${theirs}`, { message: 'no' })).status).toBe(409);
+    expect((await as('DELETE', `${base}/${theirs}`)).status).toBe(409);
+
+    const deleted = await as('DELETE', `${base}/${mine}`);
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect(deleted.body.data).toMatchObject({ isDeleted: true, body: null });
+    expect((await sentLog()).find((r) => r.kind === 'revoke' && r.messageId === mine)).toBeDefined();
+    expect((await as('PATCH', `${base}/${mine}`, { message: 'again' })).status).toBe(409);
+    expect((await as('POST', `${base}/missing-id/reaction`, { emoji: '👍' })).status).toBe(404);
+  }, 60_000);
 });

@@ -48,6 +48,21 @@ function messageTypeOf(content: proto.IMessage): { body: string | null; type: Me
   return { body: null, type: 'unknown' };
 }
 
+/** A reaction, an edit or a deletion for everyone, as the receiving phone applies it; undefined for a message. */
+function changeOf(m: proto.IMessage): { kind: 'reaction' | 'edit' | 'revoke'; messageId: string; emoji?: string; body?: string } | undefined {
+  const content = normalizeMessageContent(m);
+  const reaction = content?.reactionMessage;
+  if (reaction?.key?.id) return { kind: 'reaction', messageId: reaction.key.id, emoji: reaction.text ?? '' };
+  const protocol = content?.protocolMessage;
+  if (!protocol?.key?.id) return undefined;
+  if (protocol.type === proto.Message.ProtocolMessage.Type.REVOKE) return { kind: 'revoke', messageId: protocol.key.id };
+  if (protocol.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT) {
+    const edited = protocol.editedMessage;
+    return { kind: 'edit', messageId: protocol.key.id, body: edited?.conversation ?? edited?.extendedTextMessage?.text ?? '' };
+  }
+  return undefined;
+}
+
 /** A contact's message as its phone keeps it, to send again on a retry receipt. */
 interface RecentMessage {
   account: string;
@@ -270,8 +285,14 @@ export class Messenger {
     const media = delivered && content ? await contactReceivesMedia(this.hub.media, content, this.hub.logger) : undefined;
     conn.send(node('ack', { class: 'message', id, from: to, t: unixNow() }));
     if (!delivered) return;
-    const { body, type } = content ? messageTypeOf(content) : { body: null, type: 'unknown' as MessageType };
     const chat = isGroup ? to : pnJid(jidDecode(to)!.user);
+    const change = content ? changeOf(content) : undefined;
+    if (change) {
+      // A reaction, an edit or a deletion: what the contact's phone now shows for that message.
+      this.record(key, { ...change, chatId: canonical(chat), at: new Date().toISOString() });
+      return;
+    }
+    const { body, type } = content ? messageTypeOf(content) : { body: null, type: 'unknown' as MessageType };
     this.sentIndex.set(id, { deviceKey: key, chat, contacts: contacts.map((c) => c.phone) });
     // Receipts are played for recent messages; a long demo must not grow this without end.
     if (this.sentIndex.size > 50_000) this.sentIndex.delete(this.sentIndex.keys().next().value!);

@@ -8,6 +8,8 @@ import { backoffDelay } from '../../backoff.js';
 import {
   EngineSendError,
   type MediaLocator,
+  type ChangeTarget,
+  type MessageChange,
   type EngineContext,
   type EngineEvent,
   type EngineEventHandler,
@@ -24,7 +26,7 @@ import { toBaileysJid, toCanonical } from './jids.js';
 import { createHookedLogger, type BaileysLogger } from './logger-hook.js';
 import { createMemoryCache, type CacheStore } from './memory-cache.js';
 import { downloadMedia } from './media-download.js';
-import { lookupOwnMessage, sendOutgoing, toReadKeys, toSendError } from './outgoing.js';
+import { lookupOwnMessage, sendChange, sendOutgoing, toReadKeys, toSendError } from './outgoing.js';
 import { EventHub } from '../../event-hub.js';
 import { decideOnClose } from './reconnect.js';
 import { SUBSCRIBED_EVENTS, transportError, type BaileysEngineOptions, type BaileysSocket } from './socket.js';
@@ -414,6 +416,10 @@ export class BaileysEngine implements WhatsAppEngine {
 
   async downloadMedia(locator: MediaLocator, opts: { maxBytes: number }): Promise<Readable> {
     return downloadMedia(this.requireOpen(), locator, { maxBytes: opts.maxBytes, agent: this.opts.mediaAgent });
+  }
+
+  async sendChange(chatJid: string, target: ChangeTarget, change: MessageChange): Promise<void> {
+    await sendChange(this.requireOpen(), chatJid, target, change);
   }
 
   async markRead(chatJid: string, keys: ReadKey[]): Promise<void> {

@@ -1,6 +1,6 @@
 /** Our OutgoingContent ↔ Baileys' content shapes, and send failures → EngineSendError. */
 import { generateMessageIDV2, toNumber, type AnyMessageContent, type BinaryNode, type ConnectionState, type proto, type WAMessage, type WAMessageKey } from 'baileys';
-import { EngineSendError, type EngineContext, type OutgoingContent, type ReadKey, type SendOptions, type SentMessage } from '../../engine.js';
+import { EngineSendError, type ChangeTarget, type EngineContext, type MessageChange, type OutgoingContent, type ReadKey, type SendOptions, type SentMessage } from '../../engine.js';
 import { toBaileysJid, toCanonical } from './jids.js';
 import { closeCodeOf } from './reconnect.js';
 import type { BaileysSocket } from './socket.js';
@@ -120,6 +120,19 @@ export async function sendOutgoing(
     throw toSendError(err);
   } finally {
     ack.cancel();
+  }
+}
+
+/** A reaction, an edit or a deletion for everyone, as Baileys sends them (a reaction message, a protocol message). */
+export async function sendChange(sock: Pick<BaileysSocket, 'sendMessage'>, chatJid: string, target: ChangeTarget, change: MessageChange): Promise<void> {
+  const remoteJid = toBaileysJid(chatJid);
+  const key: WAMessageKey = { remoteJid, id: target.messageId, fromMe: target.fromMe, ...(target.participantJid && { participant: toBaileysJid(target.participantJid) }) };
+  const content: AnyMessageContent =
+    change.kind === 'reaction' ? { react: { text: change.emoji, key } } : change.kind === 'edit' ? { text: change.body, edit: key } : { delete: key };
+  try {
+    await sock.sendMessage(remoteJid, content);
+  } catch (err) {
+    throw toSendError(err);
   }
 }
 

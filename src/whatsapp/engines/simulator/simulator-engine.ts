@@ -11,6 +11,7 @@ import {
   EngineSendError,
   type MediaLocator,
   type MessageChange,
+  type ChangeTarget,
   type EngineContext,
   type EngineEvent,
   type EngineEventHandler,
@@ -216,6 +217,12 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
       }),
     );
     return { messageId, timestamp };
+  }
+
+  async sendChange(chatJid: string, target: ChangeTarget, change: MessageChange): Promise<void> {
+    this.assertConnected();
+    const detail = change.kind === 'reaction' ? { emoji: change.emoji } : change.kind === 'edit' ? { body: change.body } : {};
+    this.sentLog.push({ kind: change.kind, chatId: chatJid, messageId: target.messageId, ...detail, at: new Date().toISOString() });
   }
 
   async markRead(chatJid: string, keys: ReadKey[]): Promise<void> {
