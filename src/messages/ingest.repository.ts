@@ -5,7 +5,7 @@
  */
 import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.js';
-import { chats, messages } from '../db/schema/index.js';
+import { chats, messages, type MessageContactCard, type MessageLocation } from '../db/schema/index.js';
 import { newId } from '../shared/ids.js';
 import type { ChatKind, DeliveryStatus, MessageType } from '../whatsapp/engine.js';
 import type { StoredMedia } from '../media/media-view.js';
@@ -31,6 +31,8 @@ export interface IngestItem {
     status: DeliveryStatus | null;
     managerId: string | null;
     media: StoredMedia | null;
+    location?: MessageLocation | null;
+    contacts?: MessageContactCard[] | null;
     quotedMessageId: string | null;
     errorMessage?: string | null;
   };
@@ -50,9 +52,11 @@ const chatKey = (sessionId: string, waChatId: string) => `${sessionId}\u0000${wa
 /** What a file without a caption says in the chat list: its kind, or a document's name. */
 const FILE_PREVIEW: Partial<Record<MessageType, string>> = { image: '📷 Photo', video: '🎥 Video', audio: '🎵 Audio', sticker: 'Sticker', document: '📄 Document' };
 
-const previewText = (m: { body: string | null; messageType: MessageType; isPlaceholder: boolean; media: unknown }): string => {
+const previewText = (m: { body: string | null; messageType: MessageType; isPlaceholder: boolean; media: unknown; location: MessageLocation | null; contacts: MessageContactCard[] | null }): string => {
   if (m.body) return m.body;
   if (m.isPlaceholder) return '[waiting for this message]';
+  if (m.location) return `📍 ${m.location.name ?? 'Location'}`;
+  if (m.contacts?.length) return `👤 ${m.contacts.map((c) => c.name).join(', ')}`;
   const media = m.media as StoredMedia | null;
   if (m.messageType === 'audio' && media?.isVoiceNote) return '🎤 Voice note';
   if (m.messageType === 'document' && media?.fileName) return `📄 ${media.fileName}`;
@@ -171,8 +175,8 @@ export function createIngestRepository() {
       const written = await tx
         .insert(messages)
         .select(
-          // Every column of `messages` in table order: no reactions, edit or deletion yet, created/updated from now().
-          sql`select u.*, null::jsonb, null::timestamptz, null::timestamptz, now(), now() from unnest(
+          // Every column of `messages` in table order (no reactions, edit or deletion yet), created/updated from now().
+          sql`select u.*, now(), now() from unnest(
             ${sql.param(col(() => newId()))}::text[], ${sql.param(col((i) => i.companyId))}::text[],
             ${sql.param(col((i) => i.sessionId))}::text[], ${sql.param(col((i) => chatIdOf.get(chatKey(i.sessionId, i.chat.waChatId))!))}::text[],
             ${sql.param(col((i) => i.message.waMessageId))}::text[], ${sql.param(col((i) => i.message.fromMe))}::bool[],
@@ -182,7 +186,10 @@ export function createIngestRepository() {
             ${sql.param(col((i) => i.message.managerId))}::text[], ${sql.param(col((i) => i.message.status))}::text[],
             ${sql.param(col((i) => i.message.isPlaceholder))}::bool[],
             ${sql.param(col((i) => (i.message.media ? JSON.stringify(i.message.media) : null)))}::jsonb[],
-            ${sql.param(col((i) => i.message.quotedMessageId))}::text[], ${sql.param(col((i) => i.message.errorMessage ?? null))}::text[]) as u`,
+            ${sql.param(col((i) => i.message.quotedMessageId))}::text[], ${sql.param(col((i) => i.message.errorMessage ?? null))}::text[],
+            ${sql.param(col(() => null))}::jsonb[], ${sql.param(col(() => null))}::timestamptz[], ${sql.param(col(() => null))}::timestamptz[],
+            ${sql.param(col((i) => (i.message.location ? JSON.stringify(i.message.location) : null)))}::jsonb[],
+            ${sql.param(col((i) => (i.message.contacts ? JSON.stringify(i.message.contacts) : null)))}::jsonb[]) as u`,
         )
         .onConflictDoUpdate({
           target: [messages.sessionId, messages.waMessageId],
@@ -190,6 +197,8 @@ export function createIngestRepository() {
             body: sql`excluded.body`,
             messageType: sql`excluded.message_type`,
             media: sql`excluded.media`,
+            location: sql`excluded.location`,
+            contacts: sql`excluded.contacts`,
             fromName: sql`coalesce(excluded.from_name, ${messages.fromName})`,
             quotedMessageId: sql`excluded.quoted_message_id`,
             isPlaceholder: false,
@@ -202,7 +211,10 @@ export function createIngestRepository() {
       if (written.length === 0) return [];
 
       const perChat = new Map<string, { n: number; sent: number; unread: number; lastAt: Date; lastText: string }>();
-      for (const { inserted, ...row } of written) {
+      // In arrival order, so that of two messages with the same timestamp the later one is the chat's last.
+      const arrival = new Map(items.map((i, at) => [chatKey(i.sessionId, i.message.waMessageId), at]));
+      const inOrder = [...written].sort((a, b) => arrival.get(chatKey(a.sessionId, a.waMessageId))! - arrival.get(chatKey(b.sessionId, b.waMessageId))!);
+      for (const { inserted, ...row } of inOrder) {
         const agg = perChat.get(row.chatId) ?? { n: 0, sent: 0, unread: 0, lastAt: new Date(0), lastText: '' };
         if (inserted) {
           agg.n += 1;
@@ -211,7 +223,7 @@ export function createIngestRepository() {
         }
         if (row.timestamp >= agg.lastAt) {
           agg.lastAt = row.timestamp;
-          agg.lastText = previewText({ body: row.body, messageType: row.messageType as MessageType, isPlaceholder: row.isPlaceholder, media: row.media });
+          agg.lastText = previewText({ ...row, messageType: row.messageType as MessageType });
         }
         perChat.set(row.chatId, agg);
       }

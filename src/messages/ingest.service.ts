@@ -66,6 +66,8 @@ function toIngestItem(session: SessionRef, m: EngineMessage, thumbnailSha256?: s
           }
         : null,
       quotedMessageId: storableOrNull(m.quotedMessageId),
+      location: m.location ? storableJson(m.location) : null,
+      contacts: m.contacts ? storableJson(m.contacts) : null,
     },
     ...(m.media?.locator && { download: { locator: storableJson(m.media.locator), ...(m.media.sha256 && { sha256: m.media.sha256 }) } }),
   };

@@ -79,7 +79,10 @@ export function createMessageChanges(deps: { outbox: EventOutbox; collector: Pic
         case 'revoke': {
           if (!byAuthor) return [];
           const media = row.media as StoredMedia | null;
-          await tx.update(messages).set({ body: null, media: null, reactions: null, deletedAt: e.timestamp, updatedAt: new Date() }).where(eq(messages.id, row.id));
+          await tx
+            .update(messages)
+            .set({ body: null, media: null, location: null, contacts: null, reactions: null, deletedAt: e.timestamp, updatedAt: new Date() })
+            .where(eq(messages.id, row.id));
           await tx.delete(mediaDownloads).where(eq(mediaDownloads.messageId, row.id));
           // The session's bytes count stored files only.
           if (media?.state === 'stored' && media.sizeBytes) {

@@ -48,6 +48,11 @@ export const MessageSchema = Type.Object({
   editedAt: NullableDate,
   isDeleted: Type.Boolean({ description: 'Deleted for everyone: body and media are gone, the row stays' }),
   deletedAt: NullableDate,
+  location: Type.Union([
+    Type.Object({ latitude: Type.Number(), longitude: Type.Number(), name: Type.Optional(Type.String()), address: Type.Optional(Type.String()) }),
+    Type.Null(),
+  ]),
+  contacts: Type.Union([Type.Array(Type.Object({ name: Type.String(), phones: Type.Array(Type.String()), vcard: Type.String() })), Type.Null()]),
 });
 
 export const toChatSummary = (c: ChatRow): ChatSummaryPayload => ({
@@ -93,4 +98,6 @@ export const toMessageView = (m: MessageRow, links: MediaLinks) => ({
   editedAt: iso(m.editedAt),
   isDeleted: m.deletedAt !== null,
   deletedAt: iso(m.deletedAt),
+  location: m.location,
+  contacts: m.contacts,
 });

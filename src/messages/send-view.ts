@@ -8,6 +8,8 @@ export const SendTypeSchema = Type.Union([
   Type.Literal('audio'),
   Type.Literal('document'),
   Type.Literal('sticker'),
+  Type.Literal('location'),
+  Type.Literal('contact'),
 ]);
 export type SendType = Static<typeof SendTypeSchema>;
 
@@ -26,6 +28,29 @@ export const SendBodySchema = Type.Object(
           isVoiceNote: Type.Optional(Type.Boolean({ description: 'An audio sent as a voice note (push-to-talk)' })),
         },
         { additionalProperties: false },
+      ),
+    ),
+    location: Type.Optional(
+      Type.Object(
+        {
+          latitude: Type.Number({ minimum: -90, maximum: 90 }),
+          longitude: Type.Number({ minimum: -180, maximum: 180 }),
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          address: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+        },
+        { additionalProperties: false, description: 'For type "location"' },
+      ),
+    ),
+    contacts: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            phones: Type.Array(Type.String({ minLength: 5, maxLength: 32, pattern: '^\\+?[0-9 ().-]{5,32}$' }), { minItems: 1, maxItems: 10 }),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: 10, description: 'For type "contact": the cards to share' },
       ),
     ),
     replyTo: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'WhatsApp id of the message to reply to' })),

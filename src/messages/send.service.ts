@@ -24,6 +24,7 @@ import type { IngestItem, IngestRepository, MessageRow } from './ingest.reposito
 import type { MessagesRepository } from './messages.repository.js';
 import { announceStored } from './ingest.service.js';
 import { fetchMedia } from './media-fetch.js';
+import { contactCard } from '../whatsapp/vcard.js';
 import type { SendInput, SendType, SentView } from './send-view.js';
 
 export interface SendDeps {
@@ -42,7 +43,10 @@ export interface SendDeps {
   storage: Pick<MediaStorage, 'putBuffer'>;
 }
 
-const DEFAULT_MIME: Record<Exclude<SendType, 'text'>, string> = {
+type MediaSendType = Exclude<SendType, 'text' | 'location' | 'contact'>;
+const isMediaType = (t: SendType): t is MediaSendType => t !== 'text' && t !== 'location' && t !== 'contact';
+
+const DEFAULT_MIME: Record<MediaSendType, string> = {
   image: 'image/jpeg',
   video: 'video/mp4',
   audio: 'audio/ogg',
@@ -53,6 +57,8 @@ const DEFAULT_MIME: Record<Exclude<SendType, 'text'>, string> = {
 /** What a send will carry, checked without any I/O: the body and, for media, its inline bytes or its URL. */
 interface Draft {
   type: SendType;
+  /** A location or contact cards: complete as given, nothing to fetch. */
+  structured?: Extract<OutgoingContent, { type: 'location' | 'contact' }>;
   body: string | null;
   caption?: string;
   inline?: Buffer;
@@ -80,6 +86,14 @@ function draftOf(input: SendInput, maxBytes: number): Draft {
     if (input.media) throw ValidationError.field('media', 'is not allowed for a text message');
     return { type: 'text', body: input.message };
   }
+  if (input.type === 'location') {
+    if (!input.location) throw ValidationError.field('location', 'is required for a location message');
+    return { type: 'location', body: null, structured: { type: 'location', ...input.location } };
+  }
+  if (input.type === 'contact') {
+    if (!input.contacts) throw ValidationError.field('contacts', 'is required for a contact message');
+    return { type: 'contact', body: null, structured: { type: 'contact', contacts: input.contacts } };
+  }
   const media = input.media;
   if (!media || (!media.url && !media.base64)) throw ValidationError.field('media', `a ${input.type} needs media.url or media.base64`);
   if (media.url && media.base64) throw ValidationError.field('media', 'give either media.url or media.base64, not both');
@@ -102,7 +116,7 @@ function draftOf(input: SendInput, maxBytes: number): Draft {
 
 /** Our file as the row keeps it: stored with the message when we have it, else why not. */
 const mediaOf = (d: Draft, stored: StoredBlob | undefined, sizeBytes?: number): StoredMedia | null =>
-  d.type === 'text'
+  !isMediaType(d.type)
     ? null
     : {
         mimetype: d.mimetype ?? DEFAULT_MIME[d.type],
@@ -119,6 +133,8 @@ export function createSendService(deps: SendDeps) {
 
   const content = async (draft: Draft): Promise<OutgoingContent> => {
     if (draft.type === 'text') return { type: 'text', text: draft.body ?? '' };
+    if (draft.structured) return draft.structured;
+    if (!isMediaType(draft.type)) throw ValidationError.field('type', 'is not a kind of message that can be sent');
     let data = draft.inline;
     let { mimetype, fileName } = draft;
     if (!data) {
@@ -174,6 +190,8 @@ export function createSendService(deps: SendDeps) {
           status: failed ? 'failed' : 'pending',
           managerId: caller.userId,
           media,
+          location: draft.structured?.type === 'location' ? { latitude: draft.structured.latitude, longitude: draft.structured.longitude, ...(draft.structured.name && { name: draft.structured.name }), ...(draft.structured.address && { address: draft.structured.address }) } : null,
+          contacts: draft.structured?.type === 'contact' ? draft.structured.contacts.map(contactCard) : null,
           quotedMessageId: input.replyTo ?? null,
           errorMessage: failed?.message ?? null,
         },
@@ -200,7 +218,7 @@ export function createSendService(deps: SendDeps) {
     }
     const outgoing = await content(draft);
     // Kept before it is sent: our own file is viewable like a received one, whatever WhatsApp says.
-    const blob = outgoing.type === 'text' ? undefined : await deps.storage.putBuffer(outgoing.data);
+    const blob = 'data' in outgoing ? await deps.storage.putBuffer(outgoing.data) : undefined;
     const stored = await store(mediaOf(draft, blob));
 
     /** The one settling write: the status (and error), with its events. */

@@ -93,6 +93,9 @@ export interface EngineMessage {
   /** A decrypt failure stub; a later delivery with the same id replaces it. */
   isPlaceholder: boolean;
   media?: MediaInfo;
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  /** Shared contact cards: name, the numbers on the card, the vCard itself. */
+  contacts?: { name: string; phones: string[]; vcard: string }[];
   quotedMessageId?: string;
   /** live: received now; offline: backlog after reconnect; own: our own send echoed back. */
   origin: 'live' | 'offline' | 'own' | 'history';
@@ -159,6 +162,8 @@ export type EngineEventHandler = (event: EngineEvent) => void | Promise<void>;
 
 export type OutgoingContent =
   | { type: 'text'; text: string }
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { type: 'contact'; contacts: { name: string; phones: string[] }[] }
   | {
       type: 'image' | 'video' | 'audio' | 'document' | 'sticker';
       data: Buffer;

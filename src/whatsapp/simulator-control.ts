@@ -22,8 +22,10 @@ export interface SimInbound {
   fromName?: string;
   /** The text; empty for media (the caption is `media.caption`). */
   body: string;
-  type?: 'text' | SimMediaKind;
+  type?: 'text' | SimMediaKind | 'location' | 'contact';
   media?: SimMedia;
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  contacts?: { name: string; phones: string[] }[];
   messageId?: string;
   timestamp?: Date;
   groupId?: string;
@@ -40,6 +42,8 @@ export type SimSentRecord =
       messageType: MessageType;
       /** For media: the file as the contact received and decrypted it. */
       media?: SimSentMedia;
+      location?: { latitude: number; longitude: number; name?: string; address?: string };
+      contacts?: { name: string; phones: string[] }[];
       at: string;
     }
   | { kind: 'read-receipt'; chatId: string; messageIds: string[]; at: string }

@@ -78,7 +78,7 @@ export function registerSimulatorRoutes(
           fromName: Type.Optional(Type.String({ maxLength: 200 })),
           body: Type.Optional(Type.String({ maxLength: 65536, description: 'The text; required for a text message' })),
           type: Type.Optional(
-            Type.Union(['text', 'image', 'video', 'audio', 'document', 'sticker'].map((k) => Type.Literal(k as SimInbound['type'] & string))),
+            Type.Union(['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contact'].map((k) => Type.Literal(k as SimInbound['type'] & string))),
           ),
           media: Type.Optional(
             Type.Object(
@@ -91,6 +91,23 @@ export function registerSimulatorRoutes(
               },
               { additionalProperties: false },
             ),
+          ),
+          location: Type.Optional(
+            Type.Object(
+              {
+                latitude: Type.Number({ minimum: -90, maximum: 90 }),
+                longitude: Type.Number({ minimum: -180, maximum: 180 }),
+                name: Type.Optional(Type.String({ maxLength: 200 })),
+                address: Type.Optional(Type.String({ maxLength: 500 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          contacts: Type.Optional(
+            Type.Array(Type.Object({ name: Type.String({ maxLength: 200 }), phones: Type.Array(Phone, { maxItems: 10 }) }, { additionalProperties: false }), {
+              minItems: 1,
+              maxItems: 10,
+            }),
           ),
           messageId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' })),
           timestamp: Type.Optional(Type.String({ format: 'date-time' })),
@@ -106,10 +123,13 @@ export function registerSimulatorRoutes(
     },
     handler: async (request) => {
       const { body, timestamp, ...b } = request.body;
-      const isMedia = b.type !== undefined && b.type !== 'text';
+      const isText = b.type === undefined || b.type === 'text';
+      const isMedia = !isText && b.type !== 'location' && b.type !== 'contact';
       if (isMedia && !b.media) throw ValidationError.field('media', `a ${b.type} needs media`);
       if (!isMedia && b.media) throw ValidationError.field('media', 'is only for image, video, audio, document and sticker');
-      if (!isMedia && body === undefined) throw ValidationError.field('body', 'is required for a text message');
+      if (b.type === 'location' && !b.location) throw ValidationError.field('location', 'is required for a location');
+      if (b.type === 'contact' && !b.contacts) throw ValidationError.field('contacts', 'is required for a contact message');
+      if (isText && body === undefined) throw ValidationError.field('body', 'is required for a text message');
       const inbound: SimInbound = { ...b, body: body ?? '', ...(timestamp && { timestamp: new Date(timestamp) }) };
       return okData(await control(caller(request), request.params.sessionId, (c) => c.inbound(inbound)));
     },

@@ -7,6 +7,7 @@
  */
 import { proto } from 'baileys';
 import type { SimInbound, SimSentRecord } from '../../src/whatsapp/simulator-control.js';
+import { buildVcard } from '../../src/whatsapp/vcard.js';
 import { lidFor } from './directory.js';
 import type { MediaKind } from './media-crypto.js';
 import { contactMediaMessage, MEDIA_KINDS } from './media-phone.js';
@@ -19,6 +20,21 @@ const ProtocolType = proto.Message.ProtocolMessage.Type;
 const digits = (s: string): string => s.split('@')[0]!.split(':')[0]!.replace(/\D/g, '');
 
 class ControlError extends Error {}
+
+/** A location or contact cards, as a phone sends them; undefined for other kinds. */
+function structuredMessage(msg: SimInbound): proto.IMessage | undefined {
+  if (msg.type === 'location') {
+    if (!msg.location) throw new ControlError('A location message needs "location"');
+    const { latitude, longitude, name, address } = msg.location;
+    return { locationMessage: { degreesLatitude: latitude, degreesLongitude: longitude, ...(name && { name }), ...(address && { address }) } };
+  }
+  if (msg.type === 'contact') {
+    if (!msg.contacts?.length) throw new ControlError('A contact message needs "contacts"');
+    const cards = msg.contacts.map((c) => ({ displayName: c.name, vcard: buildVcard(c) }));
+    return cards.length === 1 ? { contactMessage: cards[0] } : { contactsArrayMessage: { displayName: `${cards.length} contacts`, contacts: cards } };
+  }
+  return undefined;
+}
 
 export class DeviceControl {
   constructor(
@@ -45,7 +61,12 @@ export class DeviceControl {
       this.server.dir.ensureGroup(jid, msg.groupName, [contact.phone, account.phone]);
       chat = { kind: 'group', jid };
     }
-    const kind = msg.type === undefined || msg.type === 'text' ? undefined : msg.type;
+    const structured = structuredMessage(msg);
+    if (structured) {
+      const messageId = await this.server.messenger.contactWrites(account, contact, structured, { chat, ...(msg.messageId && { id: msg.messageId }), ...(msg.timestamp && { timestamp: msg.timestamp }) });
+      return { messageId };
+    }
+    const kind = msg.type === undefined || msg.type === 'text' || msg.type === 'location' || msg.type === 'contact' ? undefined : msg.type;
     if (kind !== undefined && !MEDIA_KINDS.includes(kind)) throw new ControlError(`Unknown message type "${String(kind)}"`);
     if (kind && !msg.media) throw new ControlError(`A ${kind} message needs "media"`);
     if (!kind && msg.media) throw new ControlError(`"media" needs a "type": ${MEDIA_KINDS.join(', ')}`);

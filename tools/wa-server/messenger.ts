@@ -10,6 +10,7 @@ import { jidDecode, normalizeMessageContent, proto, type BinaryNode } from 'bail
 import type { Logger } from 'pino';
 import type { MessageType } from '../../src/whatsapp/engine.js';
 import type { SimSentRecord } from '../../src/whatsapp/simulator-control.js';
+import { phonesOfVcard } from '../../src/whatsapp/vcard.js';
 import type { Connection } from './connection.js';
 import type { AccountRecord, ContactRecord, DeviceRecord, Directory } from './directory.js';
 import { resolveUser } from './iq.js';
@@ -44,8 +45,19 @@ function messageTypeOf(content: proto.IMessage): { body: string | null; type: Me
   if (m.audioMessage) return { body: null, type: 'audio' };
   if (m.documentMessage) return { body: m.documentMessage.caption ?? null, type: 'document' };
   if (m.stickerMessage) return { body: null, type: 'sticker' };
-  if (m.reactionMessage) return { body: m.reactionMessage.text ?? null, type: 'reaction' };
+  if (m.locationMessage) return { body: null, type: 'location' };
+  if (m.contactMessage || m.contactsArrayMessage) return { body: null, type: 'contact' };
   return { body: null, type: 'unknown' };
+}
+
+/** A location or contact cards as the receiving phone shows them. */
+function structuredOf(m: proto.IMessage): Pick<Extract<SimSentRecord, { kind: 'message' }>, 'location' | 'contacts'> {
+  const content = normalizeMessageContent(m);
+  const loc = content?.locationMessage;
+  if (loc) return { location: { latitude: loc.degreesLatitude ?? 0, longitude: loc.degreesLongitude ?? 0, ...(loc.name && { name: loc.name }), ...(loc.address && { address: loc.address }) } };
+  const cards = content?.contactMessage ? [content.contactMessage] : content?.contactsArrayMessage?.contacts;
+  if (cards) return { contacts: cards.map((c) => ({ name: c.displayName ?? '', phones: phonesOfVcard(c.vcard ?? '') })) };
+  return {};
 }
 
 /** A reaction, an edit or a deletion for everyone, as the receiving phone applies it; undefined for a message. */
@@ -296,7 +308,7 @@ export class Messenger {
     this.sentIndex.set(id, { deviceKey: key, chat, contacts: contacts.map((c) => c.phone) });
     // Receipts are played for recent messages; a long demo must not grow this without end.
     if (this.sentIndex.size > 50_000) this.sentIndex.delete(this.sentIndex.keys().next().value!);
-    this.record(key, { kind: 'message', messageId: id, to: canonical(chat), body, messageType: type, ...(media && { media }), at: new Date().toISOString() });
+    this.record(key, { kind: 'message', messageId: id, to: canonical(chat), body, messageType: type, ...(media && { media }), ...(content && structuredOf(content)), at: new Date().toISOString() });
   }
 
   /**

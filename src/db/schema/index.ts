@@ -18,6 +18,19 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { SessionStatus } from '../../sessions/session-view.js';
 
+export interface MessageLocation {
+  latitude: number;
+  longitude: number;
+  name?: string;
+  address?: string;
+}
+
+export interface MessageContactCard {
+  name: string;
+  phones: string[];
+  vcard: string;
+}
+
 export interface MessageReaction {
   emoji: string;
   /** Canonical WhatsApp id of who reacted. */
@@ -203,6 +216,10 @@ export const messages = pgTable(
     editedAt: ts('edited_at'),
     /** Deleted for everyone: the row stays as a tombstone, its content gone. */
     deletedAt: ts('deleted_at'),
+    /** For `location` messages. */
+    location: jsonb('location').$type<MessageLocation>(),
+    /** For `contact` messages: the cards shared. */
+    contacts: jsonb('contacts').$type<MessageContactCard[]>(),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

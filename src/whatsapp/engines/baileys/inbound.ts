@@ -78,7 +78,20 @@ export class InboundTranslator {
     return (lid) => found.get(lid);
   }
 
-  async onUpsert(sock: InboundSocket, { messages, type }: BaileysEventMap['messages.upsert']): Promise<void> {
+  /** The upserts still being translated: each waits for the one before it. */
+  private upserts: Promise<void> = Promise.resolve();
+
+  /**
+   * Upserts are translated one after another: translating one may wait (a LID lookup, a group's
+   * subject), and a later one must not reach the store first (a chat's order, its last message).
+   */
+  onUpsert(sock: InboundSocket, event: BaileysEventMap['messages.upsert']): Promise<void> {
+    const run = this.upserts.then(() => this.translateUpsert(sock, event));
+    this.upserts = run.catch(() => undefined);
+    return run;
+  }
+
+  private async translateUpsert(sock: InboundSocket, { messages, type }: BaileysEventMap['messages.upsert']): Promise<void> {
     const pnForLid = await this.pnLookup(sock, messages.map((m) => m.key));
     const { journal } = this.deps;
     for (const msg of messages) {

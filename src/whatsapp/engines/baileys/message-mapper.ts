@@ -5,6 +5,7 @@
 import { getContentType, normalizeMessageContent, proto, toNumber, type WAMessage } from 'baileys';
 import type { EngineEvent, EngineMessage, MediaInfo, MessageType } from '../../engine.js';
 import { announcedMedia } from './media-download.js';
+import { phonesOfVcard } from '../../vcard.js';
 import { chatKindOf } from '../../jid.js';
 import { resolveChat, resolveSender, type PnForLid } from './jids.js';
 
@@ -40,6 +41,8 @@ interface Extracted {
   messageType: MessageType;
   body: string | null;
   media?: MediaInfo;
+  location?: EngineMessage['location'];
+  contacts?: EngineMessage['contacts'];
   quotedMessageId?: string;
 }
 
@@ -79,21 +82,20 @@ function extract(content: proto.IMessage, key: proto.IMessageKey): Extracted | n
     case 'locationMessage':
     case 'liveLocationMessage': {
       const m = (content.locationMessage ?? content.liveLocationMessage)!;
-      const name = 'name' in m && m.name ? `${m.name}\n` : '';
+      const name = 'name' in m && m.name ? m.name : undefined;
+      const address = 'address' in m && m.address ? m.address : undefined;
       return {
         messageType: 'location',
-        body: `${name}${m.degreesLatitude ?? 0},${m.degreesLongitude ?? 0}`,
+        body: null,
+        location: { latitude: m.degreesLatitude ?? 0, longitude: m.degreesLongitude ?? 0, ...(name && { name }), ...(address && { address }) },
         quotedMessageId: quoted(m.contextInfo),
       };
     }
-    case 'contactMessage': {
-      const m = content.contactMessage!;
-      return { messageType: 'contact', body: m.vcard ?? m.displayName ?? null, quotedMessageId: quoted(m.contextInfo) };
-    }
+    case 'contactMessage':
     case 'contactsArrayMessage': {
-      const m = content.contactsArrayMessage!;
-      const cards = (m.contacts ?? []).map((c) => c.vcard ?? c.displayName ?? '').filter(Boolean);
-      return { messageType: 'contact', body: cards.join('\n') || (m.displayName ?? null), quotedMessageId: quoted(m.contextInfo) };
+      const cards = content.contactMessage ? [content.contactMessage] : (content.contactsArrayMessage!.contacts ?? []);
+      const contacts = cards.map((c) => ({ name: c.displayName ?? '', phones: phonesOfVcard(c.vcard ?? ''), vcard: c.vcard ?? '' }));
+      return { messageType: 'contact', body: null, contacts, quotedMessageId: quoted((content.contactMessage ?? content.contactsArrayMessage)!.contextInfo) };
     }
     default:
       return { messageType: 'unknown', body: null };
@@ -135,6 +137,8 @@ export function mapWAMessage(msg: WAMessage, ctx: MapContext): EngineMessage | n
     messageType: extracted.messageType,
     isPlaceholder: false,
     ...(extracted.media && { media: extracted.media }),
+    ...(extracted.location && { location: extracted.location }),
+    ...(extracted.contacts && { contacts: extracted.contacts }),
     ...(extracted.quotedMessageId && { quotedMessageId: extracted.quotedMessageId }),
   };
 }

@@ -2,6 +2,7 @@
 import { generateMessageIDV2, toNumber, type AnyMessageContent, type BinaryNode, type ConnectionState, type proto, type WAMessage, type WAMessageKey } from 'baileys';
 import { EngineSendError, type ChangeTarget, type EngineContext, type MessageChange, type OutgoingContent, type ReadKey, type SendOptions, type SentMessage } from '../../engine.js';
 import { toBaileysJid, toCanonical } from './jids.js';
+import { buildVcard } from '../../vcard.js';
 import { closeCodeOf } from './reconnect.js';
 import type { BaileysSocket } from './socket.js';
 
@@ -17,6 +18,22 @@ function toAnyMessageContent(content: OutgoingContent): AnyMessageContent {
       return { audio: content.data, mimetype: content.mimetype, ...(content.isVoiceNote && { ptt: true }) };
     case 'sticker':
       return { sticker: content.data, mimetype: content.mimetype };
+    case 'location':
+      return {
+        location: {
+          degreesLatitude: content.latitude,
+          degreesLongitude: content.longitude,
+          ...(content.name && { name: content.name }),
+          ...(content.address && { address: content.address }),
+        },
+      };
+    case 'contact':
+      return {
+        contacts: {
+          displayName: content.contacts.length === 1 ? content.contacts[0]!.name : `${content.contacts.length} contacts`,
+          contacts: content.contacts.map((c) => ({ displayName: c.name, vcard: buildVcard(c) })),
+        },
+      };
     case 'document':
       return {
         document: content.data,
@@ -40,7 +57,7 @@ function buildQuoted(remoteJid: string, messageId: string, stored: OutgoingConte
   const message: proto.IMessage = stored
     ? stored.type === 'text'
       ? { conversation: stored.text }
-      : { conversation: stored.caption ?? stored.fileName ?? `[${stored.type}]` }
+      : { conversation: ('caption' in stored && stored.caption) || ('fileName' in stored && stored.fileName) || `[${stored.type}]` }
     : { conversation: '' };
   // getStoredMessage knows only what we sent: a hit is our own message.
   return { key: { remoteJid, id: messageId, fromMe: stored !== null }, message };

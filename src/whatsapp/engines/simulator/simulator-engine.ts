@@ -27,6 +27,7 @@ import { newWaMessageId } from '../../message-id.js';
 import type { SimInbound, SimSentRecord, SimulatorControl, SimulatorControls } from '../../simulator-control.js';
 import { SimulatorMediaHost } from './media-host.js';
 import { sentRecord } from './sent-record.js';
+import { contactCard } from '../../vcard.js';
 
 export interface SimulatorOptions {
   backoff: BackoffPolicy;
@@ -184,12 +185,13 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
     }
     const messageId = opts.messageId ?? newWaMessageId();
     const timestamp = new Date();
-    const body = content.type === 'text' ? content.text : (content.caption ?? null);
-    this.sentLog.push(sentRecord(messageId, chatJid, content, timestamp));
+    const record = sentRecord(messageId, chatJid, content, timestamp);
+    this.sentLog.push(record);
     this.sentTo.set(messageId, chatJid);
     const me = `${this.creds!.phoneNumber}@c.us`;
     const chatKind = chatJid.endsWith('@g.us') ? 'group' : chatJid === 'status@broadcast' ? 'status' : 'individual';
-    // Like Baileys with emitOwnEvents: our own send comes back as a message event.
+    // Like Baileys with emitOwnEvents: our own send comes back as a message event (stored already, so a duplicate).
+    const body = record.kind === 'message' ? record.body : null;
     setImmediate(() =>
       this.emit({
         type: 'message',
@@ -204,14 +206,7 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
           timestamp,
           isPlaceholder: false,
           origin: 'own',
-          ...(content.type !== 'text' && {
-            media: {
-              mimetype: content.mimetype,
-              ...(content.fileName && { fileName: content.fileName }),
-              ...(content.caption && { caption: content.caption }),
-              sizeBytes: content.data.length,
-            },
-          }),
+          ...('data' in content && { media: { mimetype: content.mimetype, sizeBytes: content.data.length } }),
           ...(opts.quotedMessageId && { quotedMessageId: opts.quotedMessageId }),
         },
       }),
@@ -259,7 +254,10 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
       this.contactSessions.add(user);
     }
     if (msg.groupName && msg.groupId) this.emit({ type: 'chat-meta', chatJid, name: msg.groupName });
-    const media = msg.media && msg.type && msg.type !== 'text' ? await this.media.receive(messageId, msg.type, msg.media) : undefined;
+    const mediaKind = msg.type && msg.type !== 'text' && msg.type !== 'location' && msg.type !== 'contact' ? msg.type : undefined;
+    const media = msg.media && mediaKind ? await this.media.receive(messageId, mediaKind, msg.media) : undefined;
+    const location = msg.type === 'location' ? msg.location : undefined;
+    const contacts = msg.type === 'contact' ? msg.contacts?.map(contactCard) : undefined;
     // The control API answers only once the message is stored, as WhatsApp counts a message
     // received only once the device acknowledged it.
     await this.hub.deliver({
@@ -273,9 +271,11 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
         fromMe: false,
         senderJid: from,
         ...(msg.fromName && { senderName: msg.fromName }),
-        body: media ? (msg.media?.caption ?? null) : msg.body,
-        messageType: media ? msg.type! : 'text',
+        body: media ? (msg.media?.caption ?? null) : location || contacts ? null : msg.body,
+        messageType: media || location || contacts ? msg.type! : 'text',
         ...(media && { media }),
+        ...(location && { location }),
+        ...(contacts && { contacts }),
         timestamp: msg.timestamp ?? new Date(),
         isPlaceholder: false,
         origin: 'live',
