@@ -81,6 +81,8 @@ export const toMessagePayload = (m: MessageRow): MessagePayload => ({
   status: m.status as DeliveryStatus | null,
   managerId: m.managerId,
   media: mediaView(m),
+  location: m.location,
+  contacts: m.contacts,
 });
 
 export const toMessageView = (m: MessageRow, links: MediaLinks) => ({

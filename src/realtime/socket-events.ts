@@ -4,6 +4,7 @@
  * Timestamps are ISO-8601 strings.
  */
 import type { Permission } from '../managers/permission.js';
+import type { MessageContactCard, MessageLocation } from '../messages/message-kinds.js';
 import type { MediaView } from '../media/media-view.js';
 import type { ChatKind, DeliveryStatus, MessageType } from '../whatsapp/engine.js';
 
@@ -31,6 +32,8 @@ export interface MessagePayload {
   managerId?: string | null;
   /** For media: what the message announced and the file's state, without links (they are per view). */
   media?: MediaView | null;
+  location?: MessageLocation | null;
+  contacts?: MessageContactCard[] | null;
 }
 
 export interface ReactionView {

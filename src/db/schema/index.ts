@@ -16,20 +16,10 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { MessageContactCard, MessageLocation } from '../../messages/message-kinds.js';
 import type { SessionStatus } from '../../sessions/session-view.js';
 
-export interface MessageLocation {
-  latitude: number;
-  longitude: number;
-  name?: string;
-  address?: string;
-}
-
-export interface MessageContactCard {
-  name: string;
-  phones: string[];
-  vcard: string;
-}
+export type { MessageContactCard, MessageLocation };
 
 export interface MessageReaction {
   emoji: string;

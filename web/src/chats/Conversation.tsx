@@ -25,15 +25,15 @@ export function Conversation({
   sessionId: string;
   chat: Chat;
   typing: boolean;
-  /** Known to have read access only: the composer is disabled and nothing is marked read. */
+  /** Known to have read access only: the composer is disabled, messages offer no actions, nothing is marked read. */
   readOnly: boolean;
-  /** The server answered 403 to a write (typing, mark read, send). */
+  /** The server answered 403 to a write (typing, mark read, send, a reaction, edit or deletion). */
   onForbidden: () => void;
   onBack: () => void;
   onRead: (chatRowId: string) => void;
   onLastOwn: (waMessageId: string | null) => void;
 }) {
-  const { messages, loading, error, hasMore, loadOlder, send, retry, staleMedia } = useMessages(sessionId, chat, onForbidden);
+  const { messages, loading, error, hasMore, loadOlder, send, retry, staleMedia, change } = useMessages(sessionId, chat, onForbidden);
   const list = useRef<HTMLDivElement>(null);
   const items = useRef<HTMLOListElement>(null);
   const firstKey = useRef<string | undefined>(undefined);
@@ -176,7 +176,15 @@ export function Conversation({
                     <span>{day}</span>
                   </li>
                 )}
-                <MessageBubble m={m} showSender={chat.isGroup} retried={retried.has(m.key)} onRetry={onRetry} onStaleMedia={staleMedia} nameOf={nameOf} />
+                <MessageBubble
+                  m={m}
+                  showSender={chat.isGroup}
+                  retried={retried.has(m.key)}
+                  onRetry={onRetry}
+                  onStaleMedia={staleMedia}
+                  nameOf={nameOf}
+                  onChange={readOnly ? undefined : change}
+                />
               </Fragment>
             );
           })}

@@ -4,6 +4,8 @@ import type { Chat, Message, Pagination, SentMessageResult } from '../api/types'
 const enc = encodeURIComponent;
 const chatsPath = (sessionId: string) => `/api/whatsapp/sessions/${enc(sessionId)}/chats`;
 const chatPath = (sessionId: string, chatId: string) => `${chatsPath(sessionId)}/${enc(chatId)}`;
+/** `messageId`: our row id or the WhatsApp id. */
+const messagePath = (sessionId: string, chatId: string, messageId: string) => `${chatPath(sessionId, chatId)}/messages/${enc(messageId)}`;
 
 export type OutgoingFile = { type: 'image' | 'document' | 'audio' | 'video'; base64: string; mimetype: string; fileName: string };
 
@@ -23,6 +25,13 @@ export const chatsApi = {
       },
       { 'Idempotency-Key': idempotencyKey },
     ),
+  /** Our reaction (`""` removes it); each answers the message as it is now. */
+  react: (sessionId: string, chatId: string, messageId: string, emoji: string) => api.post<Message>(`${messagePath(sessionId, chatId, messageId)}/reaction`, { emoji }),
+  /** Our own text message, within 15 minutes of sending it. */
+  edit: (sessionId: string, chatId: string, messageId: string, message: string) => api.patch<Message>(messagePath(sessionId, chatId, messageId), { message }),
+  /** Our own message, deleted for everyone: it stays as a tombstone. */
+  revoke: async (sessionId: string, chatId: string, messageId: string): Promise<Message> =>
+    (await api.request<Message>(messagePath(sessionId, chatId, messageId), { method: 'DELETE' })).data as Message,
   markRead: (sessionId: string, chatId: string) => api.post(`${chatPath(sessionId, chatId)}/read`),
   typing: (sessionId: string, chatId: string, isTyping: boolean) => api.post(`${chatPath(sessionId, chatId)}/typing`, { isTyping }),
 };

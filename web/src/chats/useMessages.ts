@@ -1,13 +1,14 @@
 /**
  * The messages of one open chat: history pages (newest first from the server, shown oldest
- * first), live arrivals, delivery ticks, reactions, edits and deletions as they happen, and our
- * own sends with optimistic bubbles and retry.
+ * first), live arrivals, delivery ticks, reactions, edits and deletions as they happen, our
+ * own sends with optimistic bubbles and retry, and our own reactions, edits and deletions.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorText } from '../api/client';
 import type { Chat, DeliveryStatus, Message, MessageAfterwards, MessageMedia } from '../api/types';
 import { useReconnect, useSocketEvent } from '../realtime/socket';
 import { chatsApi, type OutgoingFile } from './api';
+import { changeErrorText, type OwnChange } from './ownChanges';
 import { base64Bytes, isRefusal, sendErrorText } from './sendErrors';
 import { uid } from './uid';
 import { useMediaRefresh } from './useMediaRefresh';
@@ -155,6 +156,8 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
       createdAt: e.message.timestamp,
       status: e.message.status ?? (e.message.fromMe ? 'sent' : null),
       media: e.message.media ?? null,
+      location: e.message.location ?? null,
+      contacts: e.message.contacts ?? null,
       quotedMessageId: null,
       isPlaceholder: false,
       errorMessage: null,
@@ -296,6 +299,8 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
         createdAt: now,
         status: 'pending',
         media: file ? { mimetype: file.mimetype, fileName: file.fileName, sizeBytes: base64Bytes(file.base64), state: 'pending' } : null,
+        location: null,
+        contacts: null,
         quotedMessageId: null,
         isPlaceholder: false,
         errorMessage: null,
@@ -323,5 +328,31 @@ export function useMessages(sessionId: string, chat: Chat | undefined, onForbidd
     [attempt, send],
   );
 
-  return { messages, loading, error, hasMore, loadOlder, send, retry, staleMedia };
+  /**
+   * Our reaction, edit or deletion for everyone. The message as the server answers it is applied at
+   * once (its `whatsapp:message-updated` says the same, to the other tabs too). Resolves to why it
+   * failed, in words, or null.
+   */
+  const change = useCallback(
+    async (m: UiMessage, c: OwnChange): Promise<string | null> => {
+      if (!chatRowId) return 'No chat is open.';
+      const k = key;
+      try {
+        const view =
+          c.kind === 'reaction'
+            ? await chatsApi.react(sessionId, chatRowId, m.id, c.emoji)
+            : c.kind === 'edit'
+              ? await chatsApi.edit(sessionId, chatRowId, m.id, c.text)
+              : await chatsApi.revoke(sessionId, chatRowId, m.id);
+        if (currentKey.current === k) merge([fromServer(view)]);
+        return null;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 403) onForbidden();
+        return changeErrorText(err, c.kind);
+      }
+    },
+    [chatRowId, key, merge, onForbidden, sessionId],
+  );
+
+  return { messages, loading, error, hasMore, loadOlder, send, retry, staleMedia, change };
 }

@@ -99,3 +99,22 @@ export const DeletedIcon = () => (
     <path d="m5.6 5.6 12.8 12.8" />
   </Svg>
 );
+/** A smiley with a small plus: "react, edit, delete…" on a message. */
+export const MessageActionsIcon = () => (
+  <Svg size={17}>
+    <path d="M20.9 11.2A9 9 0 1 1 12.8 3" />
+    <path d="M8.5 14.5s1.2 1.5 3.5 1.5 3.5-1.5 3.5-1.5M9 9.5h.01M15 9.5h.01" />
+    <path d="M19 2v6M16 5h6" />
+  </Svg>
+);
+export const EditIcon = () => (
+  <Svg size={16}>
+    <path d="M12 20h9" />
+    <path d="M16.5 3.5a2.12 2.12 0 0 1 3 3L7 19l-4 1 1-4z" />
+  </Svg>
+);
+export const TrashIcon = () => (
+  <Svg size={16}>
+    <path d="M3 6h18M8 6V4a2 2 0 0 1 2-2h4a2 2 0 0 1 2 2v2M19 6l-1 14a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2L5 6" />
+  </Svg>
+);
