@@ -4,6 +4,7 @@ import type { Chat } from '../api/types';
 import { Avatar } from '../components/Avatar';
 import { dayLabel, phoneOf } from '../components/format';
 import { BackIcon } from '../components/Icons';
+import { navigate } from '../components/router';
 import { chatsApi } from './api';
 import { Composer } from './Composer';
 import { MessageBubble } from './MessageBubble';
@@ -129,6 +130,8 @@ export function Conversation({
     if (el.scrollTop < 60 && hasMore && !loading && messages.length > 0) loadOlder();
   };
 
+  // A shared contact's number: the inbox finds its chat by the number (InboxPage).
+  const startChat = useCallback((digits: string) => navigate({ page: 'inbox', sessionId, chatId: digits }), [sessionId]);
   const onRetry = (m: UiMessage) => {
     stick.current = true;
     retry(m);
@@ -184,6 +187,7 @@ export function Conversation({
                   onStaleMedia={staleMedia}
                   nameOf={nameOf}
                   onChange={readOnly ? undefined : change}
+                  onStartChat={startChat}
                 />
               </Fragment>
             );

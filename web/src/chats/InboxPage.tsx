@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { User } from '../api/types';
+import { phoneOf } from '../components/format';
 import { navigate, type Route } from '../components/router';
 import { StatusPill, statusLabel } from '../components/StatusPill';
 import { useSessions } from '../sessions/SessionsContext';
@@ -24,6 +25,12 @@ export function InboxPage({ user, route }: { user: User; route: Route }) {
   const [filter, setFilter] = useState('');
   const [lastOwn, setLastOwn] = useState<string | null>(null);
   const chat = route.chatId ? chats.find((c) => c.id === route.chatId) : undefined;
+  // `#/inbox/<session>/77015550011` (or `…@c.us`): the chat with that number, e.g. from a shared contact.
+  const number = !chat && route.chatId ? numberOf(route.chatId) : null;
+  const byNumber = number ? chats.find((c) => !c.isGroup && phoneOf(c.chatId) === number) : undefined;
+  useEffect(() => {
+    if (byNumber && sessionId) navigate({ page: 'inbox', sessionId, chatId: byNumber.id }, true);
+  }, [byNumber, sessionId]);
   const onLastOwn = useCallback((id: string | null) => setLastOwn(id), []);
 
   // The number in the address disappeared (access revoked, deleted): fall back to the first one.
@@ -105,11 +112,27 @@ export function InboxPage({ user, route }: { user: User; route: Route }) {
           />
         ) : (
           <div className="conv-empty">
-            <h2>{route.chatId && chatsLoaded ? 'This conversation is not available' : 'Select a conversation'}</h2>
-            <p className="muted">Pick a chat on the left to read and reply. New messages arrive here in real time.</p>
+            <h2>
+              {number && chatsLoaded && !byNumber
+                ? `No conversation with ${number} yet`
+                : route.chatId && chatsLoaded && !byNumber
+                  ? 'This conversation is not available'
+                  : 'Select a conversation'}
+            </h2>
+            <p className="muted">
+              {number && chatsLoaded && !byNumber
+                ? 'It appears here once they write to this number.'
+                : 'Pick a chat on the left to read and reply. New messages arrive here in real time.'}
+            </p>
           </div>
         )}
       </div>
     </main>
   );
+}
+
+/** `77015550011` or `77015550011@c.us` → `+77015550011`; null for anything else (a row id, a group). */
+function numberOf(chatId: string): string | null {
+  const m = /^\+?(\d{5,})(@(c\.us|s\.whatsapp\.net))?$/.exec(chatId);
+  return m ? `+${m[1]}` : null;
 }

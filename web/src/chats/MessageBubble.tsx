@@ -4,13 +4,14 @@ import { CloseIcon, DeletedIcon, FileIcon } from '../components/Icons';
 import { phoneOf, timeOf } from '../components/format';
 import { Ticks } from '../components/Ticks';
 import { ConfirmDelete, EditBox, MessageActions } from './MessageActions';
+import { ContactCards, LocationCard } from './MessageCards';
 import { MessageMedia, mediaLabel } from './MessageMedia';
 import { canAct, type OwnChange } from './ownChanges';
 import { Reactions } from './Reactions';
 import type { UiMessage } from './useMessages';
 
 const MEDIA_KINDS = new Set(['image', 'video', 'audio', 'document', 'sticker']);
-/** Kinds shown as a chip (their own views are not in the message list yet), and files whose media is gone. */
+/** Kinds shown as a chip when their card's data is missing (an old row), and files whose media is gone. */
 const CHIP_LABEL: Record<string, string> = { location: 'Location', contact: 'Contact card' };
 
 interface BubbleProps {
@@ -27,6 +28,8 @@ interface BubbleProps {
    * read-only access: no actions are offered then.
    */
   onChange?: (m: UiMessage, change: OwnChange) => Promise<string | null>;
+  /** Opens the chat with a shared contact's number (digits only, `77015550011`). */
+  onStartChat?: (digits: string) => void;
 }
 
 export function MessageBubble(props: BubbleProps) {
@@ -55,7 +58,7 @@ function Tombstone({ m, showSender }: { m: UiMessage; showSender: boolean }) {
 /** What the bubble shows besides itself: nothing, our text being edited, or the step before deleting. */
 type Mode = 'idle' | 'editing' | 'confirm-delete';
 
-function LiveBubble({ m, showSender, retried, onRetry, onStaleMedia, nameOf, onChange }: BubbleProps) {
+function LiveBubble({ m, showSender, retried, onRetry, onStaleMedia, nameOf, onChange, onStartChat }: BubbleProps) {
   const [mode, setMode] = useState<Mode>('idle');
   /** Why our last reaction or deletion did not go through. */
   const [actionError, setActionError] = useState<string | null>(null);
@@ -81,8 +84,10 @@ function LiveBubble({ m, showSender, retried, onRetry, onStaleMedia, nameOf, onC
   const status = (m.status ?? null) as DeliveryStatus | null;
   const failed = m.fromMe && status === 'failed';
   const media = m.media;
+  const location = m.messageType === 'location' ? m.location : null;
+  const contacts = m.messageType === 'contact' && m.contacts?.length ? m.contacts : null;
   // A file without its media (an old row) still says what it was.
-  const chip = media ? undefined : (CHIP_LABEL[m.messageType] ?? (MEDIA_KINDS.has(m.messageType) ? mediaLabel(m.messageType, null) : undefined));
+  const chip = media || location || contacts ? undefined : (CHIP_LABEL[m.messageType] ?? (MEDIA_KINDS.has(m.messageType) ? mediaLabel(m.messageType, null) : undefined));
   const sticker = m.messageType === 'sticker' && !!media?.url;
   const error = m.local?.error ?? m.errorMessage;
   const who = m.fromMe ? 'you sent' : `from ${m.fromName || phoneOf(m.fromNumber) || 'the contact'}`;
@@ -104,6 +109,8 @@ function LiveBubble({ m, showSender, retried, onRetry, onStaleMedia, nameOf, onC
               onStale={() => onStaleMedia(m)}
             />
           )}
+          {location && <LocationCard location={location} who={who} />}
+          {contacts && <ContactCards contacts={contacts} onStartChat={onStartChat} />}
           {chip && (
             <div className="attachment">
               <FileIcon />
