@@ -26,6 +26,8 @@ import { toCanonicalJid } from '../../jid.js';
 import { newWaMessageId } from '../../message-id.js';
 import type { SimInbound, SimSentRecord, SimulatorControl, SimulatorControls } from '../../simulator-control.js';
 import { SimulatorMediaHost } from './media-host.js';
+import { playDecryptFaults } from './decrypt-faults.js';
+import { SendFailures } from './send-failures.js';
 import { sentRecord } from './sent-record.js';
 import { contactCard } from '../../vcard.js';
 
@@ -60,7 +62,7 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
   private qrCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private reconnectAttempt = 0;
-  private readonly failures: { errorType: 'rate_limit' | 'network' | 'not_on_whatsapp'; left: number }[] = [];
+  private readonly failures = new SendFailures();
   private readonly sentLog: SimSentRecord[] = [];
   /** Contacts whose (simulated) Signal session is in the key store. */
   private readonly contactSessions = new Set<string>();
@@ -172,17 +174,7 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
 
   async sendMessage(chatJid: string, content: OutgoingContent, opts: SendOptions = {}): Promise<SentMessage> {
     this.assertConnected();
-    const failure = this.failures[0];
-    if (failure) {
-      failure.left -= 1;
-      if (failure.left <= 0) this.failures.shift();
-      const messages = {
-        rate_limit: 'WhatsApp rate limit reached',
-        network: 'Network error while sending',
-        not_on_whatsapp: 'The recipient is not on WhatsApp',
-      };
-      throw new EngineSendError(failure.errorType, messages[failure.errorType]);
-    }
+    this.failures.next();
     const messageId = opts.messageId ?? newWaMessageId();
     const timestamp = new Date();
     const record = sentRecord(messageId, chatJid, content, timestamp);
@@ -336,35 +328,7 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
 
   async decryptErrors(args: { kind: 'bad_mac' | 'bad_decrypt'; from: string; count: number }): Promise<void> {
     this.assertConnected();
-    const senderJid = toCanonicalJid(args.from);
-    const user = senderJid.split('@')[0]!;
-    for (let i = 0; i < args.count && this.state === 'connected'; i++) {
-      const messageId = newWaMessageId();
-      let keysRemoved: number | undefined;
-      if (args.kind === 'bad_mac') {
-        this.contactSessions.delete(user);
-        const ids = await this.ctx.auth.listKeyIds('session', `${user}.`);
-        if (ids.length) await this.ctx.auth.setKeys({ session: Object.fromEntries(ids.map((id) => [id, null])) });
-        keysRemoved = ids.length;
-      }
-      const detail = args.kind === 'bad_mac' ? 'Bad MAC' : 'InvalidMessageException: bad decrypt';
-      await this.hub.deliver({
-        type: 'message',
-        message: {
-          messageId,
-          chatJid: senderJid,
-          chatKind: 'individual',
-          fromMe: false,
-          senderJid,
-          body: null,
-          messageType: 'ciphertext',
-          timestamp: new Date(),
-          isPlaceholder: true,
-          origin: 'live',
-        },
-      });
-      await this.hub.deliver({ type: 'decrypt-error', kind: args.kind, senderJid, messageId, detail, ...(keysRemoved !== undefined && { keysRemoved }) });
-    }
+    await playDecryptFaults({ auth: this.ctx.auth, hub: this.hub, contactSessions: this.contactSessions, connected: () => this.state === 'connected' }, args);
   }
 
   async connectionLoss(reason: 'connection_lost' | 'logged_out' | 'replaced'): Promise<void> {
@@ -411,7 +375,7 @@ class SimulatorEngine implements WhatsAppEngine, SimulatorControl {
   }
 
   async sendFailures(args: { errorType: 'rate_limit' | 'network' | 'not_on_whatsapp'; count: number }): Promise<void> {
-    this.failures.push({ errorType: args.errorType, left: args.count });
+    this.failures.add(args.errorType, args.count);
   }
 
   async sent(): Promise<SimSentRecord[]> {
