@@ -325,10 +325,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerMessagesRoutes(http, {
     messages: messagesService,
     send: sendService,
-    own: createOwnChangesService({ db, chats: chatsService, registry, changes: messageChanges, links: mediaLinks, clock }),
+    own: createOwnChangesService({ messages: messagesRepo, chats: chatsService, registry, changes: messageChanges, links: mediaLinks, clock }),
     mediaBodyLimitBytes: config.mediaBodyLimitBytes,
   });
-  registerMediaRoutes(http, { media: createMediaService({ db, policy, storage: mediaStorage, links: mediaLinks, logger }) });
+  registerMediaRoutes(http, { media: createMediaService({ messages: messagesRepo, policy, storage: mediaStorage, links: mediaLinks, logger }) });
   if (engines.controls) registerSimulatorRoutes(http, { policy, registry, controls: engines.controls, mediaBodyLimitBytes: config.mediaBodyLimitBytes });
 
   registerNotFound(http, await registerWeb(http));

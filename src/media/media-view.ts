@@ -50,7 +50,9 @@ export function mediaView(row: { id: string; sessionId: string; media: unknown }
   const media = row.media as StoredMedia | null;
   if (!media) return null;
   const { thumbnailSha256, state, error, ...meta } = media;
-  const view: MediaView = { ...meta, state: state ?? 'failed', ...((error ?? (!state && 'not_stored')) ? { error: error ?? 'not_stored' } : {}) };
+  // A row from before files were kept has no state: its file was never stored.
+  const why = error ?? (state ? undefined : 'not_stored');
+  const view: MediaView = { ...meta, state: state ?? 'failed', ...(why && { error: why }) };
   if (links && view.state === 'stored') view.url = links.url({ sessionId: row.sessionId, messageRowId: row.id, thumbnail: false });
   if (links && thumbnailSha256) view.thumbnailUrl = links.url({ sessionId: row.sessionId, messageRowId: row.id, thumbnail: true });
   return view;

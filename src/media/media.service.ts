@@ -2,11 +2,9 @@
  * Serving a message's file: who may (a reader of the session, or a signed link to exactly this
  * file), which bytes (the file or WhatsApp's thumbnail), and what to call it.
  */
-import { and, eq, or } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { MessagesRepository } from '../messages/messages.repository.js';
 import type { AccessClaims } from '../auth/tokens.js';
-import type { Db } from '../db/client.js';
-import { messages } from '../db/schema/index.js';
 import type { AccessPolicy } from '../managers/access-policy.js';
 import { mediaErrors } from './media.errors.js';
 import type { MediaLinks } from './media-link.js';
@@ -34,17 +32,7 @@ const EXTENSION: Record<string, string> = {
   'application/pdf': 'pdf',
 };
 
-export function createMediaService(deps: { db: Db; policy: AccessPolicy; storage: MediaStorage; links: MediaLinks; logger: Logger }) {
-  const findMessage = async (sessionId: string, messageId: string, byWaIdToo: boolean) => {
-    const id = byWaIdToo ? or(eq(messages.id, messageId), eq(messages.waMessageId, messageId)) : eq(messages.id, messageId);
-    const [row] = await deps.db
-      .select({ id: messages.id, waMessageId: messages.waMessageId, messageType: messages.messageType, media: messages.media })
-      .from(messages)
-      .where(and(eq(messages.sessionId, sessionId), id))
-      .limit(1);
-    return row;
-  };
-
+export function createMediaService(deps: { messages: Pick<MessagesRepository, 'findIn'>; policy: AccessPolicy; storage: MediaStorage; links: MediaLinks; logger: Logger }) {
   return {
     /** `messageId` is our row id or the WhatsApp id (a signed link always names the row). */
     async open(who: MediaRequester, sessionId: string, messageId: string, thumbnail: boolean): Promise<MediaFile> {
@@ -54,7 +42,7 @@ export function createMediaService(deps: { db: Db; policy: AccessPolicy; storage
       } else if (!deps.links.verify({ sessionId, messageRowId: messageId, thumbnail }, who.link.exp, who.link.sig)) {
         throw mediaErrors.media_link_invalid();
       }
-      const row = await findMessage(scopedSessionId, messageId, 'caller' in who);
+      const row = await deps.messages.findIn({ sessionId: scopedSessionId }, messageId, 'caller' in who);
       const media = row?.media as StoredMedia | null | undefined;
       const sha256 = thumbnail ? media?.thumbnailSha256 : media?.state === 'stored' ? media.sha256 : undefined;
       if (!row || !media || !sha256) throw mediaErrors.media_not_found();

@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { chats, messages } from '../db/schema/index.js';
 import type { MessageRow } from './ingest.repository.js';
@@ -16,6 +16,17 @@ export function createMessagesRepository(db: Db) {
     /** One page, newest first, read in the order of messages_chat_ts_idx. */
     async listByChat(chatId: string, pageNo: number, limit: number): Promise<MessageRow[]> {
       return page.execute({ chatId, limit, offset: (pageNo - 1) * limit });
+    },
+
+    /**
+     * A message of a session or of one chat, named by our row id or (with `waIdToo`) its WhatsApp id,
+     * as the routes accept both.
+     */
+    async findIn(scope: { sessionId: string } | { chatId: string }, messageId: string, waIdToo = true): Promise<MessageRow | undefined> {
+      const inScope = 'chatId' in scope ? eq(messages.chatId, scope.chatId) : eq(messages.sessionId, scope.sessionId);
+      const named = waIdToo ? or(eq(messages.id, messageId), eq(messages.waMessageId, messageId)) : eq(messages.id, messageId);
+      const [row] = await db.select().from(messages).where(and(inScope, named)).limit(1);
+      return row;
     },
 
     async findByWaId(sessionId: string, waMessageId: string): Promise<MessageRow | undefined> {

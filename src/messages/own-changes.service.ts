@@ -3,11 +3,8 @@
  * (sending)"): checked against WhatsApp's rules (only our own messages are edited or deleted, text
  * only within 15 minutes), sent through the engine, then applied like a contact's change.
  */
-import { and, eq, or } from 'drizzle-orm';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { ChatsService } from '../chats/chats.service.js';
-import type { Db } from '../db/client.js';
-import { messages } from '../db/schema/index.js';
 import type { MediaLinks } from '../media/media-link.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError } from '../shared/errors.js';
@@ -17,20 +14,14 @@ import type { SessionRegistry } from '../whatsapp/registry.js';
 import { whatsappErrors } from '../whatsapp/whatsapp.errors.js';
 import type { MessageChanges } from './message-changes.js';
 import { toMessageView } from './message-view.js';
+import type { MessagesRepository } from './messages.repository.js';
 import { messageErrors } from './messages.errors.js';
 
 /** WhatsApp lets a sender edit a message for 15 minutes. */
 export const EDIT_WINDOW_MS = 15 * 60_000;
 
-export function createOwnChangesService(deps: { db: Db; chats: ChatsService; registry: SessionRegistry; changes: MessageChanges; links: MediaLinks; clock: Clock }) {
-  const find = async (chatRowId: string, messageId: string) => {
-    const [row] = await deps.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.chatId, chatRowId), or(eq(messages.id, messageId), eq(messages.waMessageId, messageId))))
-      .limit(1);
-    return row;
-  };
+export function createOwnChangesService(deps: { messages: Pick<MessagesRepository, 'findIn'>; chats: ChatsService; registry: SessionRegistry; changes: MessageChanges; links: MediaLinks; clock: Clock }) {
+  const find = (chatId: string, messageId: string) => deps.messages.findIn({ chatId }, messageId);
 
   return {
     /** `messageId`: our row id or the WhatsApp id, within the chat. */
