@@ -8,8 +8,8 @@
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, type RunningServer } from '../helpers/server.js';
-import { hasChromium, PASSWORD, shot, shots, skippedWithoutChromium, useBrowser, visible } from './harness.js';
+import type { RunningServer } from '../helpers/server.js';
+import { hasChromium, PASSWORD, shot, shots, skippedWithoutChromium, useBrowser, visible, companyWithNumber } from './harness.js';
 
 skippedWithoutChromium('cards.browser.test');
 
@@ -26,23 +26,7 @@ describe.skipIf(!hasChromium)('shared locations and contacts in the dashboard', 
   it('a location card and a contact card: live, with the map link, "Start chat", and after a reload', async () => {
     h.shootOnFailure('cards-failure-');
     const email = `cards.${Date.now()}@echo.test`;
-    const reg = await api<{ data: { accessToken: string } }>(server.baseUrl, 'POST', '/api/auth/register', {
-      companyName: 'Echo Parcels',
-      email,
-      password: PASSWORD,
-      firstName: 'Eli',
-      lastName: 'Admin',
-    });
-    expect(reg.status).toBe(201);
-    const token = reg.body.data.accessToken;
-    const created = await api<{ data: { sessionId: string } }>(server.baseUrl, 'POST', '/api/whatsapp/sessions', { displayName: 'Shop' }, token);
-    const sid = created.body.data.sessionId;
-    await api(server.baseUrl, 'GET', `/api/whatsapp/sessions/${sid}/qr`, undefined, token);
-    const sim = async (action: string, body: unknown) => {
-      const res = await api(server.baseUrl, 'POST', `/api/simulator/sessions/${sid}/${action}`, body, token);
-      expect(res.status, `simulator ${action}: ${JSON.stringify(res.body)}`).toBe(200);
-    };
-    await sim('scan', { phoneNumber: '+7 701 555 00 01' });
+    const { sim } = await companyWithNumber(server, { company: 'Echo Parcels', email, firstName: 'Eli', phoneNumber: '+7 701 555 00 01' });
     const contact = { from: '+7 701 555 00 02', fromName: 'Айгерим' };
     // The courier has written before: "Start chat" opens that chat.
     await sim('inbound', { from: '+7 701 555 00 11', fromName: 'Курьер Ерлан', body: 'Я курьер, буду завтра' });

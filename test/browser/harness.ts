@@ -8,8 +8,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, onTestFailed } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { afterAll, beforeAll, expect, onTestFailed } from 'vitest';
+import { api, startServer, type RunningServer } from '../helpers/server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -102,4 +102,33 @@ export function useBrowser(opts: { env?: Record<string, string>; args?: string[]
       });
     },
   };
+}
+
+/**
+ * A company whose admin linked one number through the simulator. `sim` plays WhatsApp and its
+ * contacts: it expects 200 and answers the call's `data`.
+ */
+export async function companyWithNumber(
+  server: RunningServer,
+  opts: { company: string; email: string; firstName: string; lastName?: string; number?: string; phoneNumber: string },
+) {
+  const reg = await api<{ data: { accessToken: string } }>(server.baseUrl, 'POST', '/api/auth/register', {
+    companyName: opts.company,
+    email: opts.email,
+    password: PASSWORD,
+    firstName: opts.firstName,
+    lastName: opts.lastName ?? 'Admin',
+  });
+  expect(reg.status).toBe(201);
+  const token = reg.body.data.accessToken;
+  const created = await api<{ data: { sessionId: string } }>(server.baseUrl, 'POST', '/api/whatsapp/sessions', { displayName: opts.number ?? 'Shop' }, token);
+  const sessionId = created.body.data.sessionId;
+  await api(server.baseUrl, 'GET', `/api/whatsapp/sessions/${sessionId}/qr`, undefined, token);
+  const sim = async <T = unknown>(action: string, body: unknown): Promise<T> => {
+    const res = await api<{ data: T }>(server.baseUrl, 'POST', `/api/simulator/sessions/${sessionId}/${action}`, body, token);
+    expect(res.status, `simulator ${action}: ${JSON.stringify(res.body)}`).toBe(200);
+    return res.body.data;
+  };
+  await sim('scan', { phoneNumber: opts.phoneNumber });
+  return { token, sessionId, sim };
 }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { type BrowserContext } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, type RunningServer } from '../helpers/server.js';
-import { hasChromium, PASSWORD, PHONE, root, shot, shots, skippedWithoutChromium, useBrowser, visible, gone, WAIT } from './harness.js';
+import { hasChromium, PASSWORD, PHONE, root, shot, shots, skippedWithoutChromium, useBrowser, visible, gone, WAIT, companyWithNumber } from './harness.js';
 
 skippedWithoutChromium('media.browser.test');
 
@@ -77,23 +77,7 @@ describe.skipIf(!hasChromium)('files in the dashboard', () => {
     h.shootOnFailure('media-failure-');
     const stamp = Date.now();
     const email = `files.${stamp}@delta.test`;
-    const reg = await api<{ data: { accessToken: string } }>(server.baseUrl, 'POST', '/api/auth/register', {
-      companyName: 'Delta Bikes',
-      email,
-      password: PASSWORD,
-      firstName: 'Dana',
-      lastName: 'Admin',
-    });
-    expect(reg.status).toBe(201);
-    const token = reg.body.data.accessToken;
-    const created = await api<{ data: { sessionId: string } }>(server.baseUrl, 'POST', '/api/whatsapp/sessions', { displayName: 'Workshop' }, token);
-    const sid = created.body.data.sessionId;
-    await api(server.baseUrl, 'GET', `/api/whatsapp/sessions/${sid}/qr`, undefined, token);
-    const sim = async (action: string, body: unknown) => {
-      const res = await api(server.baseUrl, 'POST', `/api/simulator/sessions/${sid}/${action}`, body, token);
-      expect(res.status, `simulator ${action}: ${JSON.stringify(res.body)}`).toBe(200);
-    };
-    await sim('scan', { phoneNumber: '+1 555 010 0600' });
+    const { token, sessionId: sid, sim } = await companyWithNumber(server, { company: 'Delta Bikes', email, firstName: 'Dana', number: 'Workshop', phoneNumber: '+1 555 010 0600' });
     const contact = { from: '+1 555 0100 601', fromName: 'Maria Lopez' };
     await sim('inbound', { ...contact, body: 'Hi! Sending you pictures of the damage.' });
 

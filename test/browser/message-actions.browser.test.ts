@@ -12,7 +12,7 @@ import path from 'node:path';
 import { type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, type RunningServer } from '../helpers/server.js';
-import { gone, hasChromium, LAPTOP, PASSWORD, PHONE, shot, shots, skippedWithoutChromium, useBrowser, visible, WAIT } from './harness.js';
+import { gone, hasChromium, LAPTOP, PASSWORD, PHONE, shot, shots, skippedWithoutChromium, useBrowser, visible, WAIT, companyWithNumber } from './harness.js';
 
 skippedWithoutChromium('message-actions.browser.test');
 
@@ -42,19 +42,9 @@ describe.skipIf(!hasChromium)('message actions in the dashboard: react, edit, de
   /** A company with a connected number, an agent who may reply, a manager who may only read, and a chat. */
   beforeAll(async () => {
     server = h.server;
-    const reg = await api<{ data: { accessToken: string } }>(server.baseUrl, 'POST', '/api/auth/register', {
-      companyName: 'Foxtrot Bikes',
-      email: `owner.${stamp}@foxtrot.test`,
-      password: PASSWORD,
-      firstName: 'Olivia',
-      lastName: 'Owner',
-    });
-    expect(reg.status).toBe(201);
-    adminToken = reg.body.data.accessToken;
-    const created = await api<{ data: { sessionId: string } }>(server.baseUrl, 'POST', '/api/whatsapp/sessions', { displayName: 'Shop' }, adminToken);
-    sid = created.body.data.sessionId;
-    await api(server.baseUrl, 'GET', `/api/whatsapp/sessions/${sid}/qr`, undefined, adminToken);
-    expect((await api(server.baseUrl, 'POST', `/api/simulator/sessions/${sid}/scan`, { phoneNumber: '+1 555 010 0900' }, adminToken)).status).toBe(200);
+    const linked = await companyWithNumber(server, { company: 'Foxtrot Bikes', email: `owner.${stamp}@foxtrot.test`, firstName: 'Olivia', lastName: 'Owner', phoneNumber: '+1 555 010 0900' });
+    adminToken = linked.token;
+    sid = linked.sessionId;
 
     for (const [email, firstName, permissions] of [
       [agentEmail, 'Alex', ['read', 'write']],

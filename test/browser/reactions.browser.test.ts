@@ -10,8 +10,8 @@
 import path from 'node:path';
 import { type BrowserContext } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, type RunningServer } from '../helpers/server.js';
-import { hasChromium, PASSWORD, shot, shots, skippedWithoutChromium, useBrowser, visible, gone } from './harness.js';
+import type { RunningServer } from '../helpers/server.js';
+import { hasChromium, PASSWORD, shot, shots, skippedWithoutChromium, useBrowser, visible, gone, companyWithNumber } from './harness.js';
 
 skippedWithoutChromium('reactions.browser.test');
 
@@ -28,28 +28,10 @@ describe.skipIf(!hasChromium)('reactions, edits and deletions in the dashboard',
     server = h.server;
   });
 
-  /** A company with one connected number; `sim` plays WhatsApp and the contacts. */
+  /** A company with one connected number; `say` is a contact's message and answers its WhatsApp id. */
   async function connectedNumber(tag: string, phoneNumber: string) {
     const email = `${tag}.${Date.now()}@echo.test`;
-    const reg = await api<{ data: { accessToken: string } }>(server.baseUrl, 'POST', '/api/auth/register', {
-      companyName: 'Echo Cycles',
-      email,
-      password: PASSWORD,
-      firstName: 'Eli',
-      lastName: 'Admin',
-    });
-    expect(reg.status).toBe(201);
-    const token = reg.body.data.accessToken;
-    const created = await api<{ data: { sessionId: string } }>(server.baseUrl, 'POST', '/api/whatsapp/sessions', { displayName: 'Shop' }, token);
-    const sid = created.body.data.sessionId;
-    await api(server.baseUrl, 'GET', `/api/whatsapp/sessions/${sid}/qr`, undefined, token);
-    const sim = async <T = unknown>(action: string, body: unknown): Promise<T> => {
-      const res = await api<{ data: T }>(server.baseUrl, 'POST', `/api/simulator/sessions/${sid}/${action}`, body, token);
-      expect(res.status, `simulator ${action}: ${JSON.stringify(res.body)}`).toBe(200);
-      return res.body.data;
-    };
-    await sim('scan', { phoneNumber });
-    /** A contact's message; answers its WhatsApp id. */
+    const { sim } = await companyWithNumber(server, { company: 'Echo Cycles', email, firstName: 'Eli', phoneNumber });
     const say = async (message: Record<string, unknown>) => (await sim<{ messageId: string }>('inbound', message)).messageId;
     return { email, sim, say };
   }
